@@ -1,0 +1,92 @@
+"""Diagnostics: the errors a spec can have, as frozen data with stable codes.
+
+The library produces diagnostics; the CLI renders them. ``CODES`` is the
+catalog of every code with its one-line meaning, and a test checks that each
+code the stages emit is listed there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from spec_lang.ast import Span
+
+
+class Severity(Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+CODES: dict[str, str] = {
+    # Reading and parsing.
+    "SF100": "the file cannot be read or is not UTF-8 text",
+    "SF101": "unexpected character",
+    "SF102": "unexpected token",
+    "SF103": "unexpected end of file",
+    "SF104": "expression nested too deeply",
+    "SF105": "integer literal too large",
+    "SF106": "the file declares no component",
+    # Names.
+    "SF201": "unknown name",
+    "SF202": "duplicate declaration",
+    "SF203": "unknown type",
+    "SF204": "unknown error name",
+    "SF205": "assignment to something that is not a state variable",
+    "SF206": "name shadows another declaration",
+    "SF207": "unknown function or wrong number of arguments",
+    # Types and placement.
+    "SF301": "type mismatch",
+    "SF302": "old() outside a postcondition",
+    "SF303": "result outside an operation that returns a value",
+    "SF304": "a query or the init block assigns state",
+    "SF305": "a state variable is not initialised",
+    "SF306": "an operation that returns a value does not assign result on every path",
+    "SF307": "a bound or constraint refers to state",
+    "SF308": "modifies names something that is not a state variable",
+    "SF309": "old() nested inside old()",
+}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    severity: Severity
+    code: str
+    message: str
+    span: Span
+
+    def short(self) -> str:
+        """Render in compiler form: ``file:line:col: error[SF201]: message``."""
+        return f"{self.span}: {self.severity.value}[{self.code}]: {self.message}"
+
+
+def error(code: str, message: str, span: Span) -> Diagnostic:
+    if code not in CODES:
+        raise ValueError(f"diagnostic code {code!r} is not in the catalog")
+    return Diagnostic(Severity.ERROR, code, message, span)
+
+
+class SpecError(Exception):
+    """Raised by a stage when a spec has errors; carries all of them."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = diagnostics
+        super().__init__("\n".join(d.short() for d in diagnostics))
+
+
+def render(diagnostic: Diagnostic, source: str | None) -> str:
+    """Render a diagnostic with the source line and a caret under its column."""
+    text = diagnostic.short()
+    if source is None:
+        return text
+    lines = source.splitlines()
+    line_no = diagnostic.span.line
+    if not 1 <= line_no <= len(lines):
+        return text
+    line = lines[line_no - 1].expandtabs(1)
+    width = 1
+    if diagnostic.span.end_line == line_no:
+        width = max(1, diagnostic.span.end_column - diagnostic.span.column)
+    caret = " " * (diagnostic.span.column - 1) + "^" * min(width, 80)
+    gutter = f"{line_no:>5} | "
+    return f"{text}\n{gutter}{line[:200]}\n{' ' * (len(gutter) - 2)}| {caret}"
