@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spec_lang.types import Type
@@ -55,7 +55,7 @@ class NamedTypeExpr:
     name: str
 
 
-TypeExpr = Union[BoolTypeExpr, IntTypeExpr, NamedTypeExpr]
+TypeExpr = BoolTypeExpr | IntTypeExpr | NamedTypeExpr
 
 
 # --- expressions -------------------------------------------------------------
@@ -168,7 +168,18 @@ class Call:
     type: Type | None = field(default=None, compare=False)
 
 
-Expr = Union[IntLit, BoolLit, Name, Qualified, ResultRef, Old, Unary, Binary, IfThenElse, Call]
+Expr = (
+    IntLit
+    | BoolLit
+    | Name
+    | Qualified
+    | ResultRef
+    | Old
+    | Unary
+    | Binary
+    | IfThenElse
+    | Call
+)
 
 # Canonical binary operators, from the loosest binding to the tightest.
 BINARY_OPS: tuple[str, ...] = (
@@ -221,7 +232,7 @@ class If:
     otherwise: tuple[Stmt, ...]
 
 
-Stmt = Union[Assign, Let, If]
+Stmt = Assign | Let | If
 
 
 # --- declarations ------------------------------------------------------------

@@ -35,6 +35,7 @@ CODES: dict[str, str] = {
     "SF205": "assignment to something that is not a state variable",
     "SF206": "name shadows another declaration",
     "SF207": "unknown function or wrong number of arguments",
+    "SF208": "defines refer to each other in a cycle",
     # Types and placement.
     "SF301": "type mismatch",
     "SF302": "old() outside a postcondition",
@@ -45,6 +46,7 @@ CODES: dict[str, str] = {
     "SF307": "a bound or constraint refers to state",
     "SF308": "modifies names something that is not a state variable",
     "SF309": "old() nested inside old()",
+    "SF310": "an environment action declares an error",
 }
 
 

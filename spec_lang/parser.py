@@ -9,6 +9,7 @@ which keeps every later recursive pass within Python's stack.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -55,17 +56,19 @@ def _parser() -> Lark:
     )
 
 
-def _check_depth(tree: lark.Tree, path: str) -> None:
+def _check_depth(tree: lark.Tree[Token], path: str) -> None:
     """Reject trees deeper than MAX_DEPTH, iteratively, before any recursive pass.
 
     Parentheses leave no node of their own, so only operators count.
     """
-    stack: list[tuple[lark.Tree, int]] = [(tree, 1)]
+    stack: list[tuple[lark.Tree[Token], int]] = [(tree, 1)]
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
             meta = node.meta
-            span = ast.Span(path, meta.line, meta.column, meta.end_line, meta.end_column)
+            span = ast.Span(
+                path, meta.line, meta.column, meta.end_line, meta.end_column
+            )
             raise _DepthError(span)
         stack.extend((c, depth + 1) for c in node.children if isinstance(c, lark.Tree))
 
@@ -94,7 +97,9 @@ class _Builder(Transformer[Any, Any]):
     def _span(self, meta: Any) -> ast.Span:
         if getattr(meta, "empty", True):
             return ast.Span(self.path, 1, 1, 1, 1)
-        return ast.Span(self.path, meta.line, meta.column, meta.end_line, meta.end_column)
+        return ast.Span(
+            self.path, meta.line, meta.column, meta.end_line, meta.end_column
+        )
 
     def _tok_span(self, tok: Token) -> ast.Span:
         return ast.Span(
@@ -105,7 +110,6 @@ class _Builder(Transformer[Any, Any]):
             tok.end_column or (tok.column or 1) + len(tok),
         )
 
-
     # --- top level ---
 
     def start(self, meta: Any, children: list[Any]) -> list[ast.Component]:
@@ -113,34 +117,27 @@ class _Builder(Transformer[Any, Any]):
 
     def component(self, meta: Any, children: list[Any]) -> ast.Component:
         name, *members = children
-        consts, enums, errors, vars_, defines, invariants, ops = [], [], [], [], [], [], []
-        inits: list[ast.Init] = []
-        buckets: dict[type, list[Any]] = {
-            ast.Const: consts,
-            ast.EnumDecl: enums,
-            ast.Var: vars_,
-            ast.Define: defines,
-            ast.Clause: invariants,
-            ast.Operation: ops,
-            ast.Init: inits,
-        }
+        buckets: dict[type, list[Any]] = defaultdict(list)
         for member in members:
-            if isinstance(member, list):  # an error declaration lists several names
-                errors.extend(member)
+            if isinstance(member, list):  # one error declaration lists several names
+                buckets[ast.ErrorDecl].extend(member)
             else:
                 buckets[type(member)].append(member)
+        inits = buckets[ast.Init]
+        if len(inits) > 1:
+            raise _DuplicateInit(inits[1].span)
         return ast.Component(
             span=self._span(meta),
             name=str(name),
-            consts=tuple(consts),
-            enums=tuple(enums),
-            errors=tuple(errors),
-            vars=tuple(vars_),
-            defines=tuple(defines),
+            consts=tuple(buckets[ast.Const]),
+            enums=tuple(buckets[ast.EnumDecl]),
+            errors=tuple(buckets[ast.ErrorDecl]),
+            vars=tuple(buckets[ast.Var]),
+            defines=tuple(buckets[ast.Define]),
             init=inits[0] if inits else None,
-            invariants=tuple(invariants),
-            operations=tuple(ops),
-        ) if len(inits) <= 1 else _duplicate_init(self._span(meta), inits)
+            invariants=tuple(buckets[ast.Clause]),
+            operations=tuple(buckets[ast.Operation]),
+        )
 
     def const_decl(self, meta: Any, children: list[Any]) -> ast.Const:
         name, type_expr, *wheres = children
@@ -156,7 +153,9 @@ class _Builder(Transformer[Any, Any]):
         label, expr, else_error = children
         clause = self._clause(meta, "requires", [label, expr])
         if else_error is not None:
-            clause = replace(clause, error=str(else_error), error_span=self._tok_span(else_error))
+            clause = replace(
+                clause, error=str(else_error), error_span=self._tok_span(else_error)
+            )
         return ("requires", clause)
 
     def else_error(self, meta: Any, children: list[Any]) -> Token:
@@ -227,10 +226,14 @@ class _Builder(Transformer[Any, Any]):
         name, type_expr = children
         return ast.Param(self._tok_span(name), str(name), type_expr)
 
-    def modifies_clause(self, meta: Any, children: list[Any]) -> tuple[str, tuple[str, ...]]:
+    def modifies_clause(
+        self, meta: Any, children: list[Any]
+    ) -> tuple[str, tuple[str, ...]]:
         return ("modifies", tuple(str(t) for t in children))
 
-    def effect_clause(self, meta: Any, children: list[Any]) -> tuple[str, tuple[ast.Stmt, ...]]:
+    def effect_clause(
+        self, meta: Any, children: list[Any]
+    ) -> tuple[str, tuple[ast.Stmt, ...]]:
         return ("effect", children[0])
 
     def __default__(self, data: Any, children: list[Any], meta: Any) -> Any:
@@ -267,7 +270,7 @@ class _Builder(Transformer[Any, Any]):
         return ast.BoolTypeExpr(self._span(meta))
 
     def int_type(self, meta: Any, children: list[Any]) -> ast.IntTypeExpr:
-        low, high = (children + [None, None])[:2]
+        low, high = ([*children, None, None])[:2]
         return ast.IntTypeExpr(self._span(meta), low, high)
 
     def named_type(self, meta: Any, children: list[Any]) -> ast.NamedTypeExpr:
@@ -282,7 +285,9 @@ class _Builder(Transformer[Any, Any]):
 
     def unary(self, meta: Any, children: list[Any]) -> ast.Unary:
         op, operand = children
-        node = ast.Unary(self._span(meta), "not" if str(op) in ("not", "!") else "-", operand)
+        node = ast.Unary(
+            self._span(meta), "not" if str(op) in ("not", "!") else "-", operand
+        )
         return node
 
     def int_lit(self, meta: Any, children: list[Any]) -> ast.IntLit:
@@ -334,10 +339,6 @@ class _DuplicateInit(Exception):
         self.span = span
 
 
-def _duplicate_init(span: ast.Span, inits: list[ast.Init]) -> ast.Component:
-    raise _DuplicateInit(inits[1].span)
-
-
 _CANONICAL = {"<=>": "iff", "=>": "implies", "||": "or", "&&": "and"}
 
 
@@ -348,7 +349,7 @@ def _canonical(op: str) -> str:
 def _expected(tokens: set[str]) -> str:
     names = sorted({_TOKEN_NAMES.get(t, _describe_terminal(t)) for t in tokens})
     if len(names) > 8:
-        names = names[:8] + ["..."]
+        names = [*names[:8], "..."]
     return ", ".join(names)
 
 
@@ -369,16 +370,30 @@ def _syntax_error(path: str, exc: lark.exceptions.LarkError) -> Diagnostic:
         return error("SF101", f"unexpected character {char!r}", span)
     if isinstance(exc, lark.exceptions.UnexpectedEOF):
         span = ast.Span(path, 1, 1, 1, 1)
-        return error("SF103", f"unexpected end of file; expected {_expected(set(exc.expected))}", span)
+        return error(
+            "SF103",
+            f"unexpected end of file; expected {_expected(set(exc.expected))}",
+            span,
+        )
     if isinstance(exc, lark.exceptions.UnexpectedToken):
         tok = exc.token
         if tok.type == "$END":
             line = getattr(exc, "line", 1) or 1
             column = getattr(exc, "column", 1) or 1
             span = ast.Span(path, line, column, line, column + 1)
-            return error("SF103", f"unexpected end of file; expected {_expected(exc.expected)}", span)
-        span = ast.Span(path, tok.line or 1, tok.column or 1, tok.end_line or 1, tok.end_column or 2)
-        return error("SF102", f"unexpected {str(tok)!r}; expected {_expected(exc.expected)}", span)
+            return error(
+                "SF103",
+                f"unexpected end of file; expected {_expected(exc.expected)}",
+                span,
+            )
+        span = ast.Span(
+            path, tok.line or 1, tok.column or 1, tok.end_line or 1, tok.end_column or 2
+        )
+        return error(
+            "SF102",
+            f"unexpected {str(tok)!r}; expected {_expected(exc.expected)}",
+            span,
+        )
     span = ast.Span(path, 1, 1, 1, 1)
     return error("SF102", f"cannot parse: {exc}", span)
 
@@ -395,11 +410,15 @@ def _name_clauses(component: ast.Component) -> ast.Component:
 
     def named(prefix: str, clauses: tuple[ast.Clause, ...]) -> tuple[ast.Clause, ...]:
         return tuple(
-            replace(c, id=f"{prefix}.{c.label or i}") for i, c in enumerate(clauses, start=1)
+            replace(c, id=f"{prefix}.{c.label or i}")
+            for i, c in enumerate(clauses, start=1)
         )
 
     base = component.name
-    consts = tuple(replace(c, where=named(f"{base}.{c.name}.where", c.where)) for c in component.consts)
+    consts = tuple(
+        replace(c, where=named(f"{base}.{c.name}.where", c.where))
+        for c in component.consts
+    )
     ops = tuple(
         replace(
             op,
@@ -414,10 +433,14 @@ def _name_clauses(component: ast.Component) -> ast.Component:
 
 def _raise_builder_error(orig: Exception) -> ast.SpecFile:
     if isinstance(orig, _IntError):
-        message = f"integer literal {orig.text[:20]}... has more than {MAX_INT_DIGITS} digits"
+        message = (
+            f"integer literal {orig.text[:20]}... has more than {MAX_INT_DIGITS} digits"
+        )
         raise SpecError([error("SF105", message, orig.span)]) from None
     assert isinstance(orig, _DuplicateInit)
-    raise SpecError([error("SF202", "duplicate init block; a component has one", orig.span)]) from None
+    raise SpecError(
+        [error("SF202", "duplicate init block; a component has one", orig.span)]
+    ) from None
 
 
 def parse_source(source: str, path: str) -> ast.SpecFile:
@@ -437,7 +460,13 @@ def parse_source(source: str, path: str) -> ast.SpecFile:
         return _raise_builder_error(orig)
     except _DepthError as orig:
         raise SpecError(
-            [error("SF104", f"expression nested more than {MAX_DEPTH} levels deep", orig.span)]
+            [
+                error(
+                    "SF104",
+                    f"expression nested more than {MAX_DEPTH} levels deep",
+                    orig.span,
+                )
+            ]
         ) from None
     except (lark.exceptions.UnexpectedEOF, lark.exceptions.UnexpectedToken) as exc:
         diag = _syntax_error(path, exc)
@@ -455,14 +484,31 @@ def parse_file(path: str | Path) -> ast.SpecFile:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise SpecError([error("SF100", f"cannot read file: {exc.strerror}", ast.Span(name, 1, 1, 1, 1))]) from None
+        raise SpecError(
+            [
+                error(
+                    "SF100",
+                    f"cannot read file: {exc.strerror}",
+                    ast.Span(name, 1, 1, 1, 1),
+                )
+            ]
+        ) from None
     try:
         source = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         span = ast.Span(name, line, column, line, column + 1)
-        raise SpecError([error("SF100", f"invalid UTF-8 byte 0x{data[exc.start]:02x}; spec files are UTF-8 text", span)]) from None
+        raise SpecError(
+            [
+                error(
+                    "SF100",
+                    f"invalid UTF-8 byte 0x{data[exc.start]:02x}; "
+                    "spec files are UTF-8 text",
+                    span,
+                )
+            ]
+        ) from None
     if "\x00" in source:
         offset = source.index("\x00")
         line = source.count("\n", 0, offset) + 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spec_lang.ast import Expr
@@ -43,7 +43,7 @@ class EnumT:
         return self.name
 
 
-Type = Union[BoolT, IntT, EnumT]
+Type = BoolT | IntT | EnumT
 
 BOOL = BoolT()
 INT = IntT()

@@ -1,0 +1,801 @@
+"""Resolve names and check types: turn a parsed spec into a checked one.
+
+``check_spec`` returns a copy of the tree in which every expression has its
+type, every name its reference, and the implicit range clauses of bounded
+integers stand beside the written ones. It collects every error it can find
+before raising, so one run reports them all.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from spec_lang import ast
+from spec_lang.diagnostics import Diagnostic, SpecError, error
+from spec_lang.types import BOOL, INT, BoolT, EnumT, IntT, Type, same_type
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Context:
+    """Where an expression sits, which decides what it may refer to."""
+
+    what: str  # for messages: "an invariant", "a where clause", ...
+    state: bool = True  # may read state variables and defines
+    params: dict[str, Type] = field(default_factory=dict)
+    locals: dict[str, Type] = field(default_factory=dict)
+    old: bool = False  # may use old()
+    result: Type | None = None  # the type of ``result`` where it may be read
+    in_old: bool = False
+    # In init: the variables assigned so far (None outside init).
+    assigned: set[str] | None = None
+
+
+class _ComponentChecker:
+    def __init__(self, component: ast.Component, diagnostics: list[Diagnostic]) -> None:
+        self.component = component
+        self.diagnostics = diagnostics
+        self.enums: dict[str, EnumT] = {}
+        self.members: dict[str, str] = {}  # member name -> enum name
+        self.consts: dict[str, Type] = {}
+        self.vars: dict[str, Type] = {}
+        self.defines: dict[str, ast.Define] = {}
+        self.define_types: dict[str, Type] = {}
+        self.errors: set[str] = set()
+        self.checking_defines: list[str] = []
+
+    def report(self, code: str, message: str, span: ast.Span) -> None:
+        self.diagnostics.append(error(code, message, span))
+
+    # --- declarations -----------------------------------------------------
+
+    def check(self) -> ast.Component:
+        c = self.component
+        self._declare()
+        consts = tuple(self._check_const(k) for k in c.consts)
+        vars_ = tuple(replace(v, type=self.vars[v.name]) for v in c.vars)
+        defines = tuple(self._check_define(d) for d in c.defines)
+        self._check_define_cycles(defines)
+        init = self._check_init(c.init)
+        invariants = tuple(
+            self._check_clause(i, _Context("an invariant")) for i in c.invariants
+        )
+        range_invariants = tuple(self._var_ranges(c.vars))
+        operations = tuple(self._check_operation(op) for op in c.operations)
+        return replace(
+            c,
+            consts=consts,
+            vars=vars_,
+            defines=defines,
+            init=init,
+            invariants=invariants + range_invariants,
+            operations=operations,
+        )
+
+    def _declare(self) -> None:
+        """Enter every declaration into its namespace, reporting duplicates."""
+        c = self.component
+        seen: dict[str, ast.Span] = {}
+
+        def claim(name: str, span: ast.Span, what: str) -> bool:
+            if name in seen:
+                first = seen[name]
+                self.report(
+                    "SF202",
+                    f"duplicate declaration of {name!r}; "
+                    f"first declared at line {first.line}",
+                    span,
+                )
+                return False
+            seen[name] = span
+            return True
+
+        for enum in c.enums:
+            if claim(enum.name, enum.span, "enum"):
+                self.enums[enum.name] = EnumT(enum.name, enum.members)
+            for member, span in zip(enum.members, enum.member_spans, strict=True):
+                if claim(member, span, "enum member"):
+                    self.members[member] = enum.name
+        for decl in c.errors:
+            if claim(decl.name, decl.span, "error"):
+                self.errors.add(decl.name)
+        for const in c.consts:
+            if claim(const.name, const.span, "constant"):
+                self.consts[const.name] = self._resolve_type(
+                    const.type_expr, bounds=False
+                )
+        for var in c.vars:
+            if claim(var.name, var.span, "variable"):
+                self.vars[var.name] = self._resolve_type(var.type_expr, bounds=False)
+        for define in c.defines:
+            if claim(define.name, define.span, "define"):
+                self.defines[define.name] = define
+                self.define_types[define.name] = self._resolve_type(
+                    define.type_expr, bounds=False
+                )
+        op_names: dict[str, ast.Span] = {}
+        for op in c.operations:
+            if op.name in op_names or op.name in seen:
+                first = op_names.get(op.name) or seen[op.name]
+                self.report(
+                    "SF202",
+                    f"duplicate declaration of {op.name!r}; "
+                    f"first declared at line {first.line}",
+                    op.span,
+                )
+            op_names[op.name] = op.span
+        # Bounds are checked once every constant is known.
+        for const in c.consts:
+            self.consts[const.name] = self._resolve_type(const.type_expr, bounds=True)
+        for var in c.vars:
+            if var.name in self.vars:
+                self.vars[var.name] = self._resolve_type(var.type_expr, bounds=True)
+
+    def _resolve_type(self, type_expr: ast.TypeExpr, bounds: bool) -> Type:
+        if isinstance(type_expr, ast.BoolTypeExpr):
+            return BOOL
+        if isinstance(type_expr, ast.IntTypeExpr):
+            if not bounds or (type_expr.low is None and type_expr.high is None):
+                return INT
+            ctx = _Context("a type bound", state=False)
+            low = self._check_int(type_expr.low, ctx) if type_expr.low else None
+            high = self._check_int(type_expr.high, ctx) if type_expr.high else None
+            return IntT(low, high)
+        if type_expr.name in self.enums:
+            return self.enums[type_expr.name]
+        if bounds:  # report once, on the second pass
+            known = ", ".join(["Bool", "Int", *sorted(self.enums)])
+            self.report(
+                "SF203",
+                f"unknown type {type_expr.name!r}; known types: {known}",
+                type_expr.span,
+            )
+        return INT
+
+    def _check_int(self, expr: ast.Expr, ctx: _Context) -> ast.Expr:
+        checked = self.expr(expr, ctx)
+        self._expect(checked, INT, f"{ctx.what} must be Int")
+        return checked
+
+    def _check_const(self, const: ast.Const) -> ast.Const:
+        ctx = _Context("a where clause", state=False)
+        wheres = tuple(self._check_clause(w, ctx) for w in const.where)
+        const_type = self.consts.get(const.name, INT)
+        range_clause = self._range_clause(
+            f"{self.component.name}.{const.name}.range",
+            const.name,
+            ast.RefKind.CONST,
+            const_type,
+            const.type_expr.span,
+        )
+        if range_clause is not None:
+            wheres = (*wheres, range_clause)
+        return replace(const, where=wheres, type=const_type)
+
+    def _check_define(self, define: ast.Define) -> ast.Define:
+        declared = self.define_types.get(define.name, INT)
+        expr = self._define_expr(define.name)
+        return replace(define, expr=expr, type=declared)
+
+    def _check_define_cycles(self, defines: tuple[ast.Define, ...]) -> None:
+        uses = {d.name: _define_refs(d.expr) for d in defines}
+        reported: set[str] = set()
+        for start in uses:
+            path = [start]
+            stack = [(start, iter(sorted(uses[start])))]
+            while stack:
+                _name, children = stack[-1]
+                child = next(children, None)
+                if child is None:
+                    stack.pop()
+                    path.pop()
+                    continue
+                if child == start and start not in reported:
+                    reported.update(path)
+                    cycle = " -> ".join([*path, start])
+                    self.report(
+                        "SF208",
+                        f"defines refer to each other in a cycle: {cycle}",
+                        self.defines[start].span,
+                    )
+                elif child not in path and child in uses and len(path) < len(uses):
+                    path.append(child)
+                    stack.append((child, iter(sorted(uses[child]))))
+
+    def _define_expr(self, name: str) -> ast.Expr:
+        define = self.defines[name]
+        self.checking_defines.append(name)
+        try:
+            expr = self.expr(define.expr, _Context(f"define {name!r}"))
+        finally:
+            self.checking_defines.pop()
+        self._expect(expr, self.define_types[name], f"define {name!r} is declared")
+        return expr
+
+    def _check_init(self, init: ast.Init | None) -> ast.Init | None:
+        c = self.component
+        if init is None:
+            if c.vars:
+                self.report(
+                    "SF305",
+                    f"component {c.name!r} has state variables but no init block",
+                    c.span,
+                )
+            return None
+        ctx = _Context("the init block", assigned=set())
+        body = self.stmts(init.body, ctx, kind="init")
+        missing = [v.name for v in c.vars if v.name not in (ctx.assigned or set())]
+        if missing:
+            self.report(
+                "SF305",
+                f"init does not assign {', '.join(missing)} on every path",
+                init.span,
+            )
+        return replace(init, body=body)
+
+    def _check_clause(self, clause: ast.Clause, ctx: _Context) -> ast.Clause:
+        expr = self.expr(clause.expr, ctx)
+        self._expect(expr, BOOL, f"{ctx.what} must be Bool")
+        return replace(clause, expr=expr)
+
+    # --- operations ---------------------------------------------------------
+
+    def _check_operation(self, op: ast.Operation) -> ast.Operation:
+        params: dict[str, Type] = {}
+        checked_params = []
+        for param in op.params:
+            param_type = self._resolve_type(param.type_expr, bounds=True)
+            if param.name in params:
+                self.report("SF202", f"duplicate parameter {param.name!r}", param.span)
+            elif self._value_name_taken(param.name):
+                self.report(
+                    "SF206",
+                    f"parameter {param.name!r} shadows a declaration of the component",
+                    param.span,
+                )
+            params[param.name] = param_type
+            checked_params.append(replace(param, type=param_type))
+
+        result_type = None
+        if op.result_type_expr is not None:
+            result_type = self._resolve_type(op.result_type_expr, bounds=True)
+
+        requires = tuple(self._check_requires(op, r, params) for r in op.requires)
+        ensures_ctx = _Context(
+            "an ensures clause", params=params, old=True, result=result_type
+        )
+        ensures = tuple(self._check_clause(e, ensures_ctx) for e in op.ensures)
+        self._check_modifies(op)
+
+        effect = None
+        if op.effect is not None:
+            effect_ctx = _Context("an effect", params=params)
+            kind = "query" if op.kind is ast.OperationKind.QUERY else "effect"
+            effect = self.stmts(op.effect, effect_ctx, kind=kind, result=result_type)
+            if result_type is not None and not _assigns_on_all_paths(effect, "result"):
+                self.report(
+                    "SF306",
+                    f"{op.kind.value} {op.name!r} returns {result_type} but its effect "
+                    "does not assign result on every path",
+                    op.span,
+                )
+            if op.modifies is not None:
+                extra = sorted(_assigned_vars(effect) - set(op.modifies))
+                if extra:
+                    self.report(
+                        "SF308",
+                        f"effect assigns {', '.join(extra)}, "
+                        "which modifies does not list",
+                        op.span,
+                    )
+
+        base = f"{self.component.name}.{op.name}"
+        param_ranges = []
+        for param in checked_params:
+            assert param.type is not None
+            clause = self._range_clause(
+                f"{base}.requires.{param.name}.range",
+                param.name,
+                ast.RefKind.PARAM,
+                param.type,
+                param.type_expr.span,
+            )
+            if clause is not None:
+                param_ranges.append(clause)
+        result_range = []
+        if result_type is not None and op.result_type_expr is not None:
+            clause = self._range_clause(
+                f"{base}.result.range",
+                "result",
+                None,
+                result_type,
+                op.result_type_expr.span,
+            )
+            if clause is not None:
+                result_range.append(clause)
+        return replace(
+            op,
+            params=tuple(checked_params),
+            requires=(*param_ranges, *requires),
+            ensures=(*ensures, *result_range),
+            effect=effect,
+            result_type=result_type,
+        )
+
+    def _check_requires(
+        self, op: ast.Operation, clause: ast.Clause, params: dict[str, Type]
+    ) -> ast.Clause:
+        checked = self._check_clause(
+            clause, _Context("a requires clause", params=params)
+        )
+        if clause.error is None:
+            return checked
+        span = clause.error_span or clause.span
+        if op.kind is ast.OperationKind.ENVIRONMENT:
+            self.report(
+                "SF310",
+                f"environment action {op.name!r} cannot return error {clause.error!r}; "
+                "an action whose requires is false just does not happen",
+                span,
+            )
+        elif clause.error not in self.errors:
+            declared = ", ".join(sorted(self.errors)) or "none"
+            self.report(
+                "SF204",
+                f"unknown error {clause.error!r}; "
+                f"declare it with 'error {clause.error}' "
+                f"(declared: {declared})",
+                span,
+            )
+        return checked
+
+    def _check_modifies(self, op: ast.Operation) -> None:
+        if op.modifies is None:
+            return
+        if op.kind is ast.OperationKind.QUERY:
+            self.report("SF304", f"query {op.name!r} cannot modify state", op.span)
+        for name in op.modifies:
+            if name not in self.vars:
+                self.report(
+                    "SF308",
+                    f"modifies {name!r}, which is not a state variable",
+                    op.span,
+                )
+
+    def _value_name_taken(self, name: str) -> bool:
+        return (
+            name in self.consts
+            or name in self.vars
+            or name in self.defines
+            or name in self.members
+        )
+
+    # --- implicit range clauses --------------------------------------------
+
+    def _var_ranges(self, variables: Iterable[ast.Var]) -> Iterable[ast.Clause]:
+        for var in variables:
+            var_type = self.vars.get(var.name)
+            if var_type is None:
+                continue
+            clause = self._range_clause(
+                f"{self.component.name}.{var.name}.range",
+                var.name,
+                ast.RefKind.VAR,
+                var_type,
+                var.type_expr.span,
+            )
+            if clause is not None:
+                yield clause
+
+    def _range_clause(
+        self,
+        clause_id: str,
+        name: str,
+        kind: ast.RefKind | None,
+        value_type: Type,
+        span: ast.Span,
+    ) -> ast.Clause | None:
+        """Build ``lo <= name and name <= hi`` for a bounded integer, or None."""
+        if not isinstance(value_type, IntT) or not value_type.bounded:
+            return None
+        subject: ast.Expr
+        if kind is None:
+            subject = ast.ResultRef(span, type=INT)
+        else:
+            subject = ast.Name(span, name, type=INT, ref=ast.Ref(kind, name))
+        parts: list[ast.Expr] = []
+        if value_type.low is not None:
+            parts.append(ast.Binary(span, "<=", value_type.low, subject, type=BOOL))
+        if value_type.high is not None:
+            parts.append(ast.Binary(span, "<=", subject, value_type.high, type=BOOL))
+        expr = parts[0]
+        for part in parts[1:]:
+            expr = ast.Binary(span, "and", expr, part, type=BOOL)
+        return ast.Clause(span, clause_id, "range", expr)
+
+    # --- statements -------------------------------------------------------
+
+    def stmts(
+        self,
+        body: tuple[ast.Stmt, ...],
+        ctx: _Context,
+        kind: str,
+        result: Type | None = None,
+    ) -> tuple[ast.Stmt, ...]:
+        checked: list[ast.Stmt] = []
+        for stmt in body:
+            checked.append(self.stmt(stmt, ctx, kind, result))
+        return tuple(checked)
+
+    def stmt(
+        self, stmt: ast.Stmt, ctx: _Context, kind: str, result: Type | None
+    ) -> ast.Stmt:
+        if isinstance(stmt, ast.Let):
+            value = self.expr(stmt.value, ctx)
+            if stmt.name in ctx.locals or stmt.name in ctx.params:
+                self.report("SF202", f"duplicate local name {stmt.name!r}", stmt.span)
+            elif self._value_name_taken(stmt.name):
+                self.report(
+                    "SF206",
+                    f"let {stmt.name!r} shadows a declaration of the component",
+                    stmt.span,
+                )
+            ctx.locals[stmt.name] = value.type or INT
+            return replace(stmt, value=value)
+        if isinstance(stmt, ast.If):
+            condition = self.expr(stmt.condition, ctx)
+            self._expect(condition, BOOL, "an if condition must be Bool")
+            before = set(ctx.assigned) if ctx.assigned is not None else None
+            outer_locals = dict(ctx.locals)
+            then = self.stmts(stmt.then, ctx, kind, result)
+            after_then = ctx.assigned
+            ctx.assigned = set(before) if before is not None else None
+            ctx.locals = dict(outer_locals)
+            otherwise = self.stmts(stmt.otherwise, ctx, kind, result)
+            if after_then is not None and ctx.assigned is not None:
+                ctx.assigned = after_then & ctx.assigned
+            # Branch locals are scoped to their branch, but their names stay taken.
+            ctx.locals = outer_locals
+            return replace(stmt, condition=condition, then=then, otherwise=otherwise)
+        return self._assign(stmt, ctx, kind, result)
+
+    def _assign(
+        self, stmt: ast.Assign, ctx: _Context, kind: str, result: Type | None
+    ) -> ast.Assign:
+        value = self.expr(stmt.value, ctx)
+        if stmt.target == "result":
+            if kind == "init" or result is None:
+                self.report(
+                    "SF303",
+                    "result is assigned, but this block does not return a value",
+                    stmt.target_span,
+                )
+            else:
+                self._expect(value, result, "result must be")
+            return replace(stmt, value=value)
+        if stmt.target not in self.vars:
+            what = self._describe(stmt.target, ctx)
+            self.report(
+                "SF205", f"cannot assign {stmt.target!r}: {what}", stmt.target_span
+            )
+            return replace(stmt, value=value)
+        if kind == "query":
+            self.report(
+                "SF304",
+                f"a query changes no state, but assigns {stmt.target!r}",
+                stmt.target_span,
+            )
+        self._expect(value, self.vars[stmt.target], f"{stmt.target!r} is declared")
+        if ctx.assigned is not None:
+            ctx.assigned.add(stmt.target)
+        return replace(stmt, value=value)
+
+    def _describe(self, name: str, ctx: _Context) -> str:
+        if name in self.consts:
+            return "it is a constant"
+        if name in ctx.params:
+            return "it is a parameter"
+        if name in ctx.locals:
+            return "it is a local name"
+        if name in self.defines:
+            return "it is a define"
+        if name in self.members:
+            return "it is an enum member"
+        return "no state variable has this name"
+
+    # --- expressions ------------------------------------------------------
+
+    def _expect(self, expr: ast.Expr, expected: Type, what: str) -> None:
+        actual = expr.type
+        if actual is None:  # already reported
+            return
+        if not same_type(actual, expected):
+            self.report("SF301", f"{what} {expected}, got {actual}", expr.span)
+
+    def expr(self, expr: ast.Expr, ctx: _Context) -> ast.Expr:
+        method = getattr(self, f"_expr_{type(expr).__name__}", None)
+        if method is None:
+            raise TypeError(f"no type rule for expression node {type(expr).__name__}")
+        checked: ast.Expr = method(expr, ctx)
+        return checked
+
+    def _expr_IntLit(self, expr: ast.IntLit, ctx: _Context) -> ast.Expr:
+        return replace(expr, type=INT)
+
+    def _expr_BoolLit(self, expr: ast.BoolLit, ctx: _Context) -> ast.Expr:
+        return replace(expr, type=BOOL)
+
+    def _expr_Name(self, expr: ast.Name, ctx: _Context) -> ast.Expr:
+        name = expr.id
+        kind: ast.RefKind | None = None
+        found: Type | None = None
+        owner = ""
+        if name in ctx.locals:
+            kind, found = ast.RefKind.LOCAL, ctx.locals[name]
+        elif name in ctx.params:
+            kind, found = ast.RefKind.PARAM, ctx.params[name]
+        elif name in self.consts:
+            kind, found = ast.RefKind.CONST, self.consts[name]
+        elif name in self.vars:
+            kind, found = ast.RefKind.VAR, self.vars[name]
+            if not ctx.state:
+                self._state_forbidden(expr, ctx)
+            elif ctx.assigned is not None and name not in ctx.assigned:
+                self.report(
+                    "SF305", f"init reads {name!r} before assigning it", expr.span
+                )
+        elif name in self.defines:
+            kind, found = ast.RefKind.DEFINE, self.define_types[name]
+            if not ctx.state:
+                self._state_forbidden(expr, ctx)
+            elif ctx.assigned is not None:
+                self.report(
+                    "SF305",
+                    f"init cannot read define {name!r}; assign the variables first",
+                    expr.span,
+                )
+        elif name in self.members:
+            owner = self.members[name]
+            kind, found = ast.RefKind.ENUM_MEMBER, self.enums[owner]
+        if kind is None:
+            self.report(
+                "SF201", f"unknown name {name!r}{self._suggest(name, ctx)}", expr.span
+            )
+            return expr
+        assert found is not None
+        return replace(expr, type=_plain(found), ref=ast.Ref(kind, name, owner))
+
+    def _state_forbidden(self, expr: ast.Name, ctx: _Context) -> None:
+        self.report(
+            "SF307",
+            f"{ctx.what} may refer only to constants, but {expr.id!r} is state",
+            expr.span,
+        )
+
+    def _suggest(self, name: str, ctx: _Context) -> str:
+        candidates = [
+            *self.consts,
+            *self.vars,
+            *self.defines,
+            *self.members,
+            *ctx.params,
+            *ctx.locals,
+        ]
+        close = difflib.get_close_matches(name, candidates, n=1)
+        return f"; did you mean {close[0]!r}?" if close else ""
+
+    def _expr_Qualified(self, expr: ast.Qualified, ctx: _Context) -> ast.Expr:
+        enum = self.enums.get(expr.qualifier)
+        if enum is None:
+            self.report("SF201", f"unknown enum {expr.qualifier!r}", expr.span)
+            return expr
+        if expr.member not in enum.members:
+            members = ", ".join(enum.members)
+            self.report(
+                "SF201",
+                f"enum {enum.name} has no member {expr.member!r}; members: {members}",
+                expr.span,
+            )
+            return expr
+        ref = ast.Ref(ast.RefKind.ENUM_MEMBER, expr.member, enum.name)
+        return replace(expr, type=enum, ref=ref)
+
+    def _expr_ResultRef(self, expr: ast.ResultRef, ctx: _Context) -> ast.Expr:
+        if ctx.result is None:
+            where = "an ensures clause of an operation that returns a value"
+            self.report("SF303", f"result can be read only in {where}", expr.span)
+            return expr
+        return replace(expr, type=_plain(ctx.result))
+
+    def _expr_Old(self, expr: ast.Old, ctx: _Context) -> ast.Expr:
+        if not ctx.old:
+            self.report(
+                "SF302",
+                f"old() is allowed only in ensures clauses, not in {ctx.what}",
+                expr.span,
+            )
+            operand = self.expr(expr.operand, ctx)
+            return replace(expr, operand=operand)
+        if ctx.in_old:
+            self.report("SF309", "old() inside old() has no meaning", expr.span)
+        inner = replace(ctx, in_old=True, result=None)
+        operand = self.expr(expr.operand, inner)
+        return replace(expr, operand=operand, type=operand.type)
+
+    def _expr_Unary(self, expr: ast.Unary, ctx: _Context) -> ast.Expr:
+        operand = self.expr(expr.operand, ctx)
+        if expr.op == "not":
+            self._expect(operand, BOOL, "'not' takes")
+            return replace(expr, operand=operand, type=BOOL)
+        self._expect(operand, INT, "unary '-' takes")
+        return replace(expr, operand=operand, type=INT)
+
+    def _expr_Binary(self, expr: ast.Binary, ctx: _Context) -> ast.Expr:
+        left = self.expr(expr.left, ctx)
+        right = self.expr(expr.right, ctx)
+        op = expr.op
+        result_type: Type
+        if op in ("and", "or", "implies", "iff"):
+            self._expect(left, BOOL, f"'{op}' takes")
+            self._expect(right, BOOL, f"'{op}' takes")
+            result_type = BOOL
+        elif op in ("==", "!="):
+            if (
+                left.type is not None
+                and right.type is not None
+                and not same_type(left.type, right.type)
+            ):
+                self.report(
+                    "SF301",
+                    f"'{op}' compares values of one type, "
+                    f"got {left.type} and {right.type}",
+                    expr.span,
+                )
+            result_type = BOOL
+        elif op in ("<", "<=", ">", ">="):
+            self._expect(left, INT, f"'{op}' takes")
+            self._expect(right, INT, f"'{op}' takes")
+            result_type = BOOL
+        else:
+            self._expect(left, INT, f"'{op}' takes")
+            self._expect(right, INT, f"'{op}' takes")
+            result_type = INT
+        return replace(expr, left=left, right=right, type=result_type)
+
+    def _expr_IfThenElse(self, expr: ast.IfThenElse, ctx: _Context) -> ast.Expr:
+        condition = self.expr(expr.condition, ctx)
+        then = self.expr(expr.then, ctx)
+        otherwise = self.expr(expr.otherwise, ctx)
+        self._expect(condition, BOOL, "an if condition must be")
+        result_type = then.type
+        if (
+            then.type is not None
+            and otherwise.type is not None
+            and not same_type(then.type, otherwise.type)
+        ):
+            self.report(
+                "SF301",
+                f"if-then-else branches must have one type, got {then.type} "
+                f"and {otherwise.type}",
+                expr.span,
+            )
+        return replace(
+            expr, condition=condition, then=then, otherwise=otherwise, type=result_type
+        )
+
+    def _expr_Call(self, expr: ast.Call, ctx: _Context) -> ast.Expr:
+        args = tuple(self.expr(a, ctx) for a in expr.args)
+        arity = ast.BUILTIN_FUNCTIONS.get(expr.function)
+        if arity is None:
+            known = ", ".join(sorted(ast.BUILTIN_FUNCTIONS))
+            self.report(
+                "SF207",
+                f"unknown function {expr.function!r}; built-in functions: {known}",
+                expr.span,
+            )
+            return replace(expr, args=args)
+        if len(args) != arity:
+            self.report(
+                "SF207",
+                f"{expr.function}() takes {arity} argument{'s' if arity > 1 else ''}, "
+                f"got {len(args)}",
+                expr.span,
+            )
+            return replace(expr, args=args)
+        for arg in args:
+            self._expect(arg, INT, f"{expr.function}() takes")
+        return replace(expr, args=args, type=INT)
+
+
+def _define_refs(expr: ast.Expr) -> set[str]:
+    found: set[str] = set()
+    stack: list[object] = [expr]
+    while stack:
+        node = stack.pop()
+        if (
+            isinstance(node, ast.Name)
+            and node.ref
+            and node.ref.kind is ast.RefKind.DEFINE
+        ):
+            found.add(node.id)
+        for child in getattr(node, "__dataclass_fields__", {}):
+            value = getattr(node, child)
+            if isinstance(value, tuple):
+                stack.extend(v for v in value if hasattr(v, "span"))
+            elif hasattr(value, "span") and not isinstance(value, ast.Span):
+                stack.append(value)
+    return found
+
+
+def _plain(value_type: Type) -> Type:
+    """Drop integer bounds: an expression's type is the plain type."""
+    return INT if isinstance(value_type, IntT) else value_type
+
+
+def _assigns_on_all_paths(body: tuple[ast.Stmt, ...], target: str) -> bool:
+    for stmt in body:
+        if isinstance(stmt, ast.Assign) and stmt.target == target:
+            return True
+        if isinstance(stmt, ast.If) and (
+            _assigns_on_all_paths(stmt.then, target)
+            and _assigns_on_all_paths(stmt.otherwise, target)
+        ):
+            return True
+    return False
+
+
+def _assigned_vars(body: tuple[ast.Stmt, ...]) -> set[str]:
+    names: set[str] = set()
+    for stmt in body:
+        if isinstance(stmt, ast.Assign) and stmt.target != "result":
+            names.add(stmt.target)
+        elif isinstance(stmt, ast.If):
+            names |= _assigned_vars(stmt.then) | _assigned_vars(stmt.otherwise)
+    return names
+
+
+def assigned_vars(body: tuple[ast.Stmt, ...]) -> set[str]:
+    """Return the state variables a block of statements may assign."""
+    return _assigned_vars(body)
+
+
+def check_spec(spec: ast.SpecFile) -> ast.SpecFile:
+    """Resolve names and check types in every component of a parsed spec.
+
+    Raises:
+        SpecError: with every error found, in source order.
+    """
+    diagnostics: list[Diagnostic] = []
+    if not spec.components:
+        diagnostics.append(
+            error(
+                "SF106",
+                "the file declares no component; start with 'component Name { ... }'",
+                ast.Span(spec.path, 1, 1, 1, 1),
+            )
+        )
+    seen: dict[str, ast.Span] = {}
+    checked = []
+    for component in spec.components:
+        if component.name in seen:
+            diagnostics.append(
+                error(
+                    "SF202",
+                    f"duplicate component {component.name!r}; first declared at line "
+                    f"{seen[component.name].line}",
+                    component.span,
+                )
+            )
+        seen[component.name] = component.span
+        checked.append(_ComponentChecker(component, diagnostics).check())
+    if diagnostics:
+        raise SpecError(sorted(diagnostics, key=lambda d: (d.span.line, d.span.column)))
+    log.debug("checked %s: %d components", spec.path, len(checked))
+    return replace(spec, components=tuple(checked))
+
+
+__all__ = ["BoolT", "EnumT", "IntT", "assigned_vars", "check_spec"]
