@@ -10,13 +10,13 @@ from spec_lang.diagnostics import Diagnostic, SpecError
 from spec_lang.parser import parse_file, parse_source
 
 
-def load_spec(path: str | Path) -> SpecFile:
+def load_spec(path: str | Path, name: str | None = None) -> SpecFile:
     """Read, parse and check a spec file.
 
     Raises:
         SpecError: with every diagnostic found.
     """
-    return check_spec(parse_file(path))
+    return check_spec(parse_file(path, name))
 
 
 def load_source(source: str, path: str = "<string>") -> SpecFile:

@@ -478,9 +478,9 @@ def parse_source(source: str, path: str) -> ast.SpecFile:
     return ast.SpecFile(path, source, tuple(_name_clauses(c) for c in components))
 
 
-def parse_file(path: str | Path) -> ast.SpecFile:
+def parse_file(path: str | Path, name: str | None = None) -> ast.SpecFile:
     """Read and parse a spec file; unreadable or non-UTF-8 files raise SF100."""
-    name = str(path)
+    name = str(path) if name is None else name
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
