@@ -1,0 +1,14 @@
+"""Adapters between generated contract tests and the reference components.
+
+An adapter wraps one implementation behind the operations of its spec. Its
+constructor takes the spec's constants by name. It has one method per
+operation, query and environment action, named and typed as in the spec, so
+an enum result is the member's name as the spec spells it. Its ``errors``
+attribute maps exception classes to the spec's error names, and ``observe``
+returns the implementation's state under the spec's variable names.
+"""
+
+from adapters.circuit_breaker import CircuitBreakerAdapter
+from adapters.rate_limiter import RateLimiterAdapter
+
+__all__ = ["CircuitBreakerAdapter", "RateLimiterAdapter"]
