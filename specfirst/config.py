@@ -75,7 +75,7 @@ def find_root(start: Path) -> Path | None:
 
 
 def load_config(root: Path) -> ProjectConfig:
-    """Read ``root/pyproject.toml``; a missing ``[tool.specfirst]`` table gives defaults.
+    """Read ``root/pyproject.toml``; without ``[tool.specfirst]``, use defaults.
 
     Raises:
         ConfigError: naming the file, the key and the bad value.
@@ -110,7 +110,9 @@ def _binding(name: str, value: Any, where: str) -> ComponentBinding:
     constants = _get(value, "constants", dict, {}, where)
     for key, const in constants.items():
         if not isinstance(const, int) or isinstance(const, bool):
-            raise ConfigError(f"{where}.constants: {key} must be an integer, got {const!r}")
+            raise ConfigError(
+                f"{where}.constants: {key} must be an integer, got {const!r}"
+            )
     max_examples = _get(value, "max_examples", int, DEFAULT_MAX_EXAMPLES, where)
     step_count = _get(value, "step_count", int, DEFAULT_STEP_COUNT, where)
     for key, number in (("max_examples", max_examples), ("step_count", step_count)):
@@ -131,7 +133,8 @@ def _get(table: dict[str, Any], key: str, kind: type, default: Any, where: str) 
     value = table[key]
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise ConfigError(
-            f"{where}: {key} must be {kind.__name__}, got {value!r} ({type(value).__name__})"
+            f"{where}: {key} must be {kind.__name__}, "
+            f"got {value!r} ({type(value).__name__})"
         )
     return value
 

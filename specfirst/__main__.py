@@ -1,0 +1,5 @@
+"""Allow ``python -m specfirst``."""
+
+from specfirst.cli import main
+
+main()

@@ -1,0 +1,56 @@
+"""Check specs: load them and discharge their proof obligations."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from spec_lang.diagnostics import Diagnostic
+from specfirst.config import ProjectConfig
+from specfirst.project import LoadedSpecs, load_specs
+from verifier import ObligationResult, Status, VerifyOptions, verify_spec
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The outcome of checking a set of spec files."""
+
+    loaded: LoadedSpecs
+    results: tuple[ObligationResult, ...]
+    seconds: float
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        return self.loaded.diagnostics
+
+    def counts(self) -> Counter[Status]:
+        return Counter(r.status for r in self.results)
+
+    @property
+    def all_proved(self) -> bool:
+        return not self.diagnostics and all(
+            r.status is Status.PROVED for r in self.results
+        )
+
+    def unproved(self) -> list[ObligationResult]:
+        """Violated and unknown results, in source order."""
+        bad = [r for r in self.results if r.status is not Status.PROVED]
+        return sorted(bad, key=lambda r: (r.obligation.span, r.obligation.id))
+
+
+def check_files(
+    config: ProjectConfig, files: list[Path], options: VerifyOptions
+) -> CheckReport:
+    """Load ``files`` and verify every spec that loads."""
+    started = time.perf_counter()
+    loaded = load_specs(files, config.root)
+    results: list[ObligationResult] = []
+    for spec in loaded.specs:
+        log.info("verifying %s", spec.path)
+        results.extend(verify_spec(spec, options))
+    return CheckReport(loaded, tuple(results), time.perf_counter() - started)

@@ -1,0 +1,304 @@
+"""The ``specfirst`` command: check, gen, test and gate.
+
+Exit status: 0 when everything holds, 1 on findings (an obligation not
+proved, a test failing, a stale generated file), 2 on usage or input errors
+(a malformed spec, a bad config, a missing file).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from specfirst.config import ConfigError, ProjectConfig
+
+app = typer.Typer(
+    help="Prove specs with Z3, generate contract tests, and gate CI on both.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+stdout = Console(highlight=False)
+stderr = Console(stderr=True, highlight=False)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+
+PathsArg = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        help="Spec files or folders; default: the specs in the project config."
+    ),
+]
+FormatOpt = Annotated[
+    str, typer.Option("--format", help="Output format: text or json.", metavar="FORMAT")
+]
+TimeoutOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--timeout-ms", help="Solver time limit per obligation, in milliseconds."
+    ),
+]
+JobsOpt = Annotated[
+    int | None, typer.Option("--jobs", "-j", help="Obligations solved in parallel.")
+]
+
+
+class InputError(Exception):
+    """A usage or input error: exit status 2 with this message."""
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="Log what each stage does, to stderr."),
+    ] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _project() -> ProjectConfig:
+    from specfirst.project import open_project
+
+    return open_project()
+
+
+def _format(value: str) -> str:
+    if value not in ("text", "json"):
+        raise InputError(f"--format must be text or json, got {value!r}")
+    return value
+
+
+def _verify_options(
+    config: ProjectConfig,
+    timeout_ms: int | None,
+    jobs: int | None,
+    emit_smt: Path | None = None,
+    cache: bool = True,
+) -> Any:
+    from verifier import VerifyOptions
+
+    if timeout_ms is not None and timeout_ms <= 0:
+        raise InputError(f"--timeout-ms must be positive, got {timeout_ms}")
+    if jobs is not None and jobs <= 0:
+        raise InputError(f"--jobs must be positive, got {jobs}")
+    return VerifyOptions(
+        timeout_ms=timeout_ms or config.timeout_ms,
+        jobs=jobs or os.cpu_count() or 1,
+        cache_dir=config.root / ".specfirst" / "cache" if cache else None,
+        emit_smt_dir=emit_smt,
+    )
+
+
+def _files(config: ProjectConfig, paths: list[Path] | None) -> list[Path]:
+    from specfirst.project import spec_paths
+
+    missing = [p for p in paths or [] if not p.exists()]
+    if missing:
+        raise InputError(f"no such file or folder: {', '.join(map(str, missing))}")
+    files = spec_paths(config, paths)
+    if not files:
+        where = (
+            ", ".join(str(p) for p in paths) if paths else "the project's spec folders"
+        )
+        raise InputError(f"no .spec files found in {where}")
+    return files
+
+
+@app.command()
+def check(
+    paths: PathsArg = None,
+    output_format: FormatOpt = "text",
+    timeout_ms: TimeoutOpt = None,
+    jobs: JobsOpt = None,
+    emit_smt: Annotated[
+        Path | None,
+        typer.Option("--emit-smt", help="Write each query as SMT-LIB 2 here."),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Solve every obligation again.")
+    ] = False,
+) -> None:
+    """Prove every obligation of the specs, or show a counterexample."""
+    from specfirst.checking import check_files
+    from specfirst.render import print_check, print_diagnostics
+    from specfirst.reports import check_json
+
+    fmt = _format(output_format)
+    config = _project()
+    options = _verify_options(config, timeout_ms, jobs, emit_smt, cache=not no_cache)
+    report = check_files(config, _files(config, paths), options)
+    if fmt == "json":
+        stdout.print_json(json.dumps(check_json(report)))
+    else:
+        print_diagnostics(stderr, report.diagnostics, report.loaded.sources)
+        print_check(stdout, report)
+    if report.diagnostics:
+        raise typer.Exit(EXIT_INPUT)
+    raise typer.Exit(EXIT_OK if report.all_proved else EXIT_FINDINGS)
+
+
+@app.command()
+def gen(
+    paths: PathsArg = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Where to write; default: build_dir.")
+    ] = None,
+    check_only: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Write nothing; fail if the files there are stale."
+        ),
+    ] = False,
+) -> None:
+    """Generate the reference models and contract tests."""
+    from codegen import check_generated, generate
+    from specfirst.project import load_specs
+    from specfirst.render import print_diagnostics
+
+    config = _project()
+    loaded = load_specs(_files(config, paths), config.root)
+    if loaded.diagnostics:
+        print_diagnostics(stderr, loaded.diagnostics, loaded.sources)
+        raise typer.Exit(EXIT_INPUT)
+    out_dir = out or config.build_dir
+    if check_only:
+        stale = check_generated(list(loaded.specs), out_dir)
+        for problem in stale:
+            stdout.print(f"stale: {problem}", style="red")
+        if stale:
+            stdout.print("run 'specfirst gen' to regenerate", style="bold red")
+            raise typer.Exit(EXIT_FINDINGS)
+        stdout.print(f"generated files in {out_dir} are up to date", style="green")
+        raise typer.Exit(EXIT_OK)
+    written = generate(list(loaded.specs), out_dir)
+    for path in written:
+        stdout.print(f"wrote {path}")
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command("test")
+def test_command(
+    components: Annotated[
+        list[str] | None, typer.Argument(help="Components to test; default: all.")
+    ] = None,
+    target: Annotated[
+        str, typer.Option("--target", help="impl (the bound implementation) or model.")
+    ] = "impl",
+    max_examples: Annotated[
+        int | None, typer.Option("--max-examples", help="Hypothesis examples per test.")
+    ] = None,
+    output_format: FormatOpt = "text",
+) -> None:
+    """Generate the contract tests and run them against the implementations."""
+    from specfirst.render import print_test_run
+    from specfirst.reports import test_run_json
+    from specfirst.testing import Target
+
+    fmt = _format(output_format)
+    try:
+        chosen = Target(target)
+    except ValueError:
+        raise InputError(f"--target must be impl or model, got {target!r}") from None
+    if max_examples is not None and max_examples <= 0:
+        raise InputError(f"--max-examples must be positive, got {max_examples}")
+    config = _project()
+    specs = _generate_all(config)
+    run = _run_tests(config, specs, chosen, components, max_examples)
+    if fmt == "json":
+        stdout.print_json(json.dumps(test_run_json(run)))
+    else:
+        print_test_run(stdout, run, _target_label(chosen))
+    raise typer.Exit(EXIT_OK if run.passed else EXIT_FINDINGS)
+
+
+def _generate_all(config: ProjectConfig) -> Any:
+    from codegen import generate
+    from specfirst.project import load_specs
+    from specfirst.render import print_diagnostics
+
+    loaded = load_specs(_files(config, None), config.root)
+    if loaded.diagnostics:
+        print_diagnostics(stderr, loaded.diagnostics, loaded.sources)
+        raise typer.Exit(EXIT_INPUT)
+    generate(list(loaded.specs), config.build_dir)
+    return loaded.specs
+
+
+def _run_tests(
+    config: ProjectConfig,
+    specs: Any,
+    target: Any,
+    components: list[str] | None,
+    max_examples: int | None,
+) -> Any:
+    from specfirst.testing import run_contract_tests
+
+    known = {c.name for spec in specs for c in spec.components}
+    unknown = sorted(set(components or []) - known)
+    if unknown:
+        raise InputError(
+            f"unknown component(s) {', '.join(unknown)}; "
+            f"known: {', '.join(sorted(known))}"
+        )
+    chosen = set(components) if components else None
+    return run_contract_tests(config, specs, target, chosen, max_examples)
+
+
+def _target_label(target: Any) -> str:
+    return "the reference models" if target.value == "model" else "the implementations"
+
+
+@app.command()
+def gate(
+    output_format: FormatOpt = "text",
+    timeout_ms: TimeoutOpt = None,
+    jobs: JobsOpt = None,
+    max_examples: Annotated[
+        int | None, typer.Option("--max-examples", help="Hypothesis examples per test.")
+    ] = None,
+) -> None:
+    """Run the gate: every obligation proved, every generated test passing."""
+    from specfirst.gate import run_gate
+    from specfirst.render import print_diagnostics
+    from specfirst.reports import gate_json, print_gate
+
+    fmt = _format(output_format)
+    config = _project()
+    options = _verify_options(config, timeout_ms, jobs)
+    result = run_gate(config, _files(config, None), options, max_examples)
+    if fmt == "json":
+        stdout.print_json(json.dumps(gate_json(result)))
+    else:
+        print_diagnostics(stderr, result.check.diagnostics, result.check.loaded.sources)
+        print_gate(stdout, result)
+    if result.check.diagnostics:
+        raise typer.Exit(EXIT_INPUT)
+    raise typer.Exit(EXIT_OK if result.passed else EXIT_FINDINGS)
+
+
+def main() -> None:
+    """Run the CLI, turning input errors into exit status 2 without a traceback."""
+    from spec_lang.diagnostics import SpecError
+
+    try:
+        app()
+    except InputError as exc:
+        stderr.print(f"error: {exc}", style="red")
+        raise SystemExit(EXIT_INPUT) from None
+    except ConfigError as exc:
+        stderr.print(f"config error: {exc}", style="red")
+        raise SystemExit(EXIT_INPUT) from None
+    except SpecError as exc:
+        for diagnostic in exc.diagnostics:
+            stderr.print(diagnostic.short())
+        raise SystemExit(EXIT_INPUT) from None

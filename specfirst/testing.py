@@ -1,0 +1,158 @@
+"""Run the generated contract tests with pytest and collect their outcomes."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from spec_lang.ast import SpecFile
+from specfirst.config import ProjectConfig
+
+log = logging.getLogger(__name__)
+
+
+class Target(Enum):
+    """What the generated tests run against."""
+
+    IMPL = "impl"  # the bound implementation, through its adapter
+    MODEL = "model"  # the reference model against itself
+
+
+@dataclass(frozen=True)
+class TestCase:
+    component: str
+    name: str
+    outcome: str  # "passed", "failed", "error" or "skipped"
+    message: str = ""
+    details: str = ""
+
+
+@dataclass(frozen=True)
+class TestRun:
+    """One pytest run of the generated tests against one target."""
+
+    target: Target
+    cases: tuple[TestCase, ...]
+    returncode: int
+    seconds: float
+    output: str = ""
+    problems: tuple[str, ...] = field(default_factory=tuple)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for case in self.cases if case.outcome == outcome)
+
+    @property
+    def passed(self) -> bool:
+        """True when pytest ran tests, all of them passed, and nothing went wrong."""
+        if self.problems or not self.cases or self.returncode != 0:
+            return False
+        return all(case.outcome == "passed" for case in self.cases)
+
+
+def snake_case(name: str) -> str:
+    """Return the file-name form of a component name (``CircuitBreaker`` ->
+    ``circuit_breaker``)."""
+    out: list[str] = []
+    for i, char in enumerate(name):
+        if char.isupper() and i and (name[i - 1].islower() or name[i - 1].isdigit()):
+            out.append("_")
+        out.append(char.lower())
+    return "".join(out)
+
+
+def contract_test_file(out_dir: Path, component: str) -> Path:
+    return out_dir / f"test_{snake_case(component)}_contract.py"
+
+
+def run_contract_tests(
+    config: ProjectConfig,
+    specs: tuple[SpecFile, ...],
+    target: Target,
+    components: set[str] | None = None,
+    max_examples: int | None = None,
+) -> TestRun:
+    """Run the generated contract tests of ``components`` (all by default).
+
+    The tests must already be generated into ``config.build_dir``.
+    """
+    names = [
+        c.name
+        for spec in specs
+        for c in spec.components
+        if components is None or c.name in components
+    ]
+    files = [contract_test_file(config.build_dir, name) for name in names]
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        return TestRun(
+            target, (), 2, 0.0, problems=tuple(f"not generated: {m}" for m in missing)
+        )
+    if not files:
+        return TestRun(target, (), 5, 0.0, problems=("no components to test",))
+
+    report = config.build_dir / f"junit-{target.value}.xml"
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        *map(str, files),
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-o",
+        "addopts=",
+        f"--rootdir={config.build_dir}",
+        f"--junitxml={report}",
+    ]
+    env = dict(os.environ)
+    env["SPECFIRST_ROOT"] = str(config.root)
+    env["SPECFIRST_TARGET"] = target.value
+    if max_examples is not None:
+        env["SPECFIRST_MAX_EXAMPLES"] = str(max_examples)
+    log.info("running %s", " ".join(command))
+    started = time.perf_counter()
+    completed = subprocess.run(
+        command, cwd=config.root, env=env, capture_output=True, text=True, check=False
+    )
+    seconds = time.perf_counter() - started
+    output = completed.stdout + completed.stderr
+    cases, problems = _read_junit(report, names)
+    return TestRun(
+        target, tuple(cases), completed.returncode, seconds, output, tuple(problems)
+    )
+
+
+def _read_junit(
+    report: Path, components: list[str]
+) -> tuple[list[TestCase], list[str]]:
+    if not report.is_file():
+        return [], [f"pytest wrote no report at {report}"]
+    try:
+        root = ElementTree.parse(report).getroot()
+    except ElementTree.ParseError as exc:
+        return [], [f"cannot read the pytest report {report}: {exc}"]
+    by_module = {f"test_{snake_case(c)}_contract": c for c in components}
+    cases: list[TestCase] = []
+    for element in root.iter("testcase"):
+        classname = element.get("classname", "")
+        module = classname.split(".")[0]
+        component = by_module.get(module, module)
+        outcome, message, details = "passed", "", ""
+        for kind in ("failure", "error", "skipped"):
+            child = element.find(kind)
+            if child is not None:
+                outcome = "failed" if kind == "failure" else kind
+                message = child.get("message", "")
+                details = child.text or ""
+                break
+        cases.append(
+            TestCase(component, element.get("name", ""), outcome, message, details)
+        )
+    return cases, []
