@@ -1,0 +1,443 @@
+"""The proof obligations of a checked component.
+
+Each obligation is one query. A validity question ("does the effect
+establish the ensures?") asserts its context and the negated goal, so
+``unsat`` proves it and a model is a counterexample. An existence question
+("can the constants' where clauses hold?") asserts what must be possible, so
+``sat`` proves it and the model is the witness.
+
+Contexts follow evaluation order: clauses of one kind are conjunctions read
+left to right, so a clause is evaluated only where the ones before it hold.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+
+import z3
+
+from spec_lang import ast
+from verifier.encode import DivisionSite, Scope, conjunction
+from verifier.obligation import Answer, Obligation, ObligationKind, Section
+from verifier.query import ALL_SECTIONS, PRE_SECTIONS, Query, QueryBuilder
+from verifier.transition import kept_variables
+from verifier.vocabulary import EncodingError
+
+log = logging.getLogger(__name__)
+
+QueryFn = Callable[[QueryBuilder], Query]
+
+
+def build_obligations(component: ast.Component) -> list[Obligation]:
+    """Every proof obligation of a checked component, in a stable order.
+
+    Raises:
+        EncodingError: the component does not meet the checked-AST contract.
+    """
+    try:
+        obligations = list(_catalog(component))
+    except z3.Z3Exception as exc:
+        raise EncodingError(
+            f"{component.name}: z3 rejected the encoding: {exc}"
+        ) from exc
+    log.debug("%s: %d obligations", component.name, len(obligations))
+    return obligations
+
+
+def _catalog(c: ast.Component) -> Iterator[Obligation]:
+    yield _const_sat(c)
+    yield _inv_sat(c)
+    if c.init is not None:
+        yield from (_init(c, inv) for inv in c.invariants)
+    for op in c.operations:
+        yield _pre_sat(c, op)
+        yield _feasible(c, op)
+        if op.effect is not None:
+            yield from (_effect(c, op, ens) for ens in op.ensures)
+        yield from (_preserve(c, op, inv) for inv in c.invariants)
+        yield from (
+            _errors(c, op, index)
+            for index, req in enumerate(op.requires)
+            if req.error is not None
+        )
+    yield from _defined(c)
+
+
+def _obligation(
+    component: ast.Component,
+    id_: str,
+    kind: ObligationKind,
+    clause: tuple[str, ast.Span],
+    description: str,
+    proved_when: Answer,
+    build: QueryFn,
+    no_witness: str = "",
+) -> Obligation:
+    builder = QueryBuilder(component)
+    query = build(builder)
+    return Obligation(
+        id=id_,
+        kind=kind,
+        component=component.name,
+        clause_id=clause[0],
+        span=clause[1],
+        description=description,
+        smt=builder.render(query),
+        proved_when=proved_when,
+        symbols=builder.vocab.symbols(query.sections),
+        quantified=query.quantified,
+        no_witness=no_witness,
+    )
+
+
+def short_id(clause_id: str, scope: str) -> str:
+    """A clause id without its scope and kind: ``C.invariant.x`` -> ``x``.
+
+    Implicit clauses keep their own suffix: ``C.x.range`` -> ``x.range``.
+
+    >>> short_id("C.op.requires.positive", "C.op")
+    'positive'
+    >>> short_id("C.count.range", "C")
+    'count.range'
+    """
+    for kind in ("invariant", "requires", "ensures", "where"):
+        prefix = f"{scope}.{kind}."
+        if clause_id.startswith(prefix):
+            return clause_id[len(prefix) :]
+    if clause_id.startswith(f"{scope}."):
+        return clause_id[len(scope) + 1 :]
+    return clause_id
+
+
+# --- component-wide obligations ---
+
+
+def _const_sat(c: ast.Component) -> Obligation:
+    def build(b: QueryBuilder) -> Query:
+        return Query(b.wheres(), (Section.CONSTANTS,))
+
+    return _obligation(
+        c,
+        f"{c.name}.const-sat",
+        ObligationKind.CONST_SAT,
+        (c.name, c.span),
+        f"the where clauses of {c.name}'s constants can all hold",
+        Answer.SAT,
+        build,
+        "the where clauses contradict each other: no constants satisfy them all",
+    )
+
+
+def _inv_sat(c: ast.Component) -> Obligation:
+    def build(b: QueryBuilder) -> Query:
+        scope = b.state_scope(Section.PRE_STATE)
+        return Query([*b.wheres(), *b.invariants(scope)], PRE_SECTIONS)
+
+    return _obligation(
+        c,
+        f"{c.name}.inv-sat",
+        ObligationKind.INV_SAT,
+        (c.name, c.span),
+        f"the invariants of {c.name} can all hold at once with the where clauses",
+        Answer.SAT,
+        build,
+        "the invariants are vacuous: no state satisfies them all with the where "
+        "clauses",
+    )
+
+
+def _init(c: ast.Component, inv: ast.Clause) -> Obligation:
+    def build(b: QueryBuilder) -> Query:
+        initial = b.initial_state()
+        scope = b.state_scope(Section.POST_STATE)
+        relation = [scope.state[name] == initial[name] for name in scope.state]
+        goal = b.holds(inv, scope)
+        return Query(
+            [*b.wheres(), *relation, z3.Not(goal)],
+            (Section.CONSTANTS, Section.POST_STATE),
+        )
+
+    return _obligation(
+        c,
+        f"{c.name}.init.{short_id(inv.id, c.name)}",
+        ObligationKind.INIT,
+        (inv.id, inv.span),
+        f"init establishes invariant {inv.id} for every choice of constants",
+        Answer.UNSAT,
+        build,
+    )
+
+
+# --- operation obligations ---
+
+
+def _op_id(c: ast.Component, op: ast.Operation) -> str:
+    return f"{c.name}.{op.name}"
+
+
+def _pre_sat(c: ast.Component, op: ast.Operation) -> Obligation:
+    def build(b: QueryBuilder) -> Query:
+        return Query(b.enabled(op, b.pre_scope(op)), PRE_SECTIONS)
+
+    return _obligation(
+        c,
+        f"{_op_id(c, op)}.pre-sat",
+        ObligationKind.PRE_SAT,
+        (_op_id(c, op), op.span),
+        f"{op.name} is enabled (every requires holds) in some state that "
+        "satisfies the where clauses and the invariants",
+        Answer.SAT,
+        build,
+        f"{op.name} is never enabled: its requires contradict the invariants or "
+        "the where clauses",
+    )
+
+
+def _feasible(c: ast.Component, op: ast.Operation) -> Obligation:
+    if op.effect is not None:
+        build, how = _feasible_by_effect(op), "witnessed by its effect"
+    else:
+        build, how = (
+            _feasible_by_search(op),
+            "a forall-exists query over the post-state",
+        )
+    return _obligation(
+        c,
+        f"{_op_id(c, op)}.feasible",
+        ObligationKind.FEASIBLE,
+        (_op_id(c, op), op.span),
+        f"whenever {op.name} is enabled, a post-state satisfying its frame and "
+        f"ensures exists ({how})",
+        Answer.UNSAT,
+        build,
+    )
+
+
+def _feasible_by_effect(op: ast.Operation) -> QueryFn:
+    def build(b: QueryBuilder) -> Query:
+        step = b.effect_step(op, b.pre_scope(op))
+        goal = conjunction(b.vocab, tuple(b.ensures(op, step.post)))
+        context = [*b.enabled(op, step.pre), *step.relation]
+        return Query([*context, z3.Not(goal)], ALL_SECTIONS)
+
+    return build
+
+
+def _feasible_by_search(op: ast.Operation) -> QueryFn:
+    def build(b: QueryBuilder) -> Query:
+        pre = b.pre_scope(op)
+        fresh = b.post_scope(op, pre)
+        # Kept variables are substituted rather than quantified, so the
+        # quantifier ranges over exactly what the operation may change.
+        kept = set(kept_variables(op, list(pre.state)))
+        bound = [v for name, v in fresh.state.items() if name not in kept]
+        if fresh.result is not None:
+            bound.append(fresh.result)
+        state = {n: pre.state[n] if n in kept else v for n, v in fresh.state.items()}
+        post = replace(fresh, state=state)
+        ensures = conjunction(b.vocab, tuple(b.ensures(op, post)))
+        exists = z3.Exists(bound, ensures) if bound else ensures
+        return Query([*b.enabled(op, pre), z3.Not(exists)], PRE_SECTIONS, bool(bound))
+
+    return build
+
+
+def _effect(c: ast.Component, op: ast.Operation, ens: ast.Clause) -> Obligation:
+    def build(b: QueryBuilder) -> Query:
+        step = b.effect_step(op, b.pre_scope(op))
+        goal = b.holds(ens, step.post)
+        context = [*b.enabled(op, step.pre), *step.relation]
+        return Query([*context, z3.Not(goal)], ALL_SECTIONS)
+
+    return _obligation(
+        c,
+        f"{_op_id(c, op)}.effect.{short_id(ens.id, _op_id(c, op))}",
+        ObligationKind.EFFECT,
+        (ens.id, ens.span),
+        f"the effect of {op.name} establishes {ens.id}",
+        Answer.UNSAT,
+        build,
+    )
+
+
+def _preserve(c: ast.Component, op: ast.Operation, inv: ast.Clause) -> Obligation:
+    def build(b: QueryBuilder) -> Query:
+        step = b.step(op, b.pre_scope(op))
+        goal = b.holds(inv, step.post)
+        context = [*b.enabled(op, step.pre), *step.relation]
+        return Query([*context, z3.Not(goal)], ALL_SECTIONS)
+
+    how = "its effect" if op.effect is not None else "its frame and ensures"
+    return _obligation(
+        c,
+        f"{_op_id(c, op)}.preserve.{short_id(inv.id, c.name)}",
+        ObligationKind.PRESERVE,
+        (inv.id, inv.span),
+        f"{op.kind.value} {op.name} preserves {inv.id} (the step is {how})",
+        Answer.UNSAT,
+        build,
+    )
+
+
+def _errors(c: ast.Component, op: ast.Operation, index: int) -> Obligation:
+    req = op.requires[index]
+    # The error is returned to a caller that keeps its own obligations (the
+    # requires without else, wherever they stand), once the requires before
+    # this one have passed.
+    later_plain = [r for r in op.requires[index + 1 :] if r.error is None]
+
+    def build(b: QueryBuilder) -> Query:
+        pre = b.pre_scope(op)
+        earlier = b.requires(op, pre, upto=index)
+        callers = [b.holds(r, pre) for r in later_plain]
+        context = [*b.wheres(), *b.invariants(pre), *earlier, *callers]
+        return Query([*context, z3.Not(b.holds(req, pre))], PRE_SECTIONS)
+
+    return _obligation(
+        c,
+        f"{_op_id(c, op)}.errors.{short_id(req.id, _op_id(c, op))}",
+        ObligationKind.ERRORS,
+        (req.id, req.span),
+        f"{op.name} can return {req.error}: {req.id} can fail once the "
+        "requires before it hold",
+        Answer.SAT,
+        build,
+        f"{req.error} can never be returned: {req.id} cannot fail once the "
+        "requires before it hold",
+    )
+
+
+# --- definedness of division ---
+
+
+@dataclass(frozen=True)
+class _DivisionScope:
+    """A clause or block whose divisions are checked in one context."""
+
+    id: str
+    sections: tuple[Section, ...]
+    encode: Callable[[QueryBuilder], tuple[list[z3.BoolRef], list[DivisionSite]]]
+
+
+def _defined(c: ast.Component) -> Iterator[Obligation]:
+    # One scratch builder finds the sites; each obligation then gets its own.
+    scratch = QueryBuilder(c)
+    for scope in _division_scopes(c):
+        _, sites = scope.encode(scratch)
+        for index, site in enumerate(sites):
+            yield _defined_site(c, scope, index, site.span)
+
+
+def _defined_site(
+    c: ast.Component, scope: _DivisionScope, index: int, span: ast.Span
+) -> Obligation:
+    def build(b: QueryBuilder) -> Query:
+        context, sites = scope.encode(b)
+        site = sites[index]
+        zero = site.divisor == 0
+        return Query([*context, *site.condition, zero], scope.sections)
+
+    return _obligation(
+        c,
+        f"{scope.id}.defined.{index + 1}",
+        ObligationKind.DEFINED,
+        (scope.id, span),
+        f"the divisor at {span} is never zero where {scope.id} evaluates it",
+        Answer.UNSAT,
+        build,
+    )
+
+
+def _division_scopes(c: ast.Component) -> Iterator[_DivisionScope]:
+    yield from _where_scopes(c)
+    yield from _invariant_scopes(c)
+    if c.init is not None:
+        yield _DivisionScope(f"{c.name}.init", (Section.CONSTANTS,), _init_sites)
+    for op in c.operations:
+        yield from _operation_scopes(c, op)
+
+
+def _where_scopes(c: ast.Component) -> Iterator[_DivisionScope]:
+    clauses = [w for const in c.consts for w in const.where]
+    for index, clause in enumerate(clauses):
+
+        def encode(
+            b: QueryBuilder, index: int = index, clause: ast.Clause = clause
+        ) -> tuple[list[z3.BoolRef], list[DivisionSite]]:
+            context = b.wheres(upto=index)
+            mark = len(b.exprs.sites)
+            b.holds(clause, Scope(b.constants, {}))
+            return context, b.sites_since(mark)
+
+        yield _DivisionScope(clause.id, (Section.CONSTANTS,), encode)
+
+
+def _invariant_scopes(c: ast.Component) -> Iterator[_DivisionScope]:
+    for index, clause in enumerate(c.invariants):
+
+        def encode(
+            b: QueryBuilder, index: int = index, clause: ast.Clause = clause
+        ) -> tuple[list[z3.BoolRef], list[DivisionSite]]:
+            scope = b.state_scope(Section.PRE_STATE)
+            context = [*b.wheres(), *b.invariants(scope, upto=index)]
+            mark = len(b.exprs.sites)
+            b.holds(clause, scope)
+            return context, b.sites_since(mark)
+
+        yield _DivisionScope(clause.id, PRE_SECTIONS, encode)
+
+
+def _init_sites(b: QueryBuilder) -> tuple[list[z3.BoolRef], list[DivisionSite]]:
+    context = b.wheres()
+    mark = len(b.exprs.sites)
+    b.initial_state()
+    return context, b.sites_since(mark)
+
+
+def _operation_scopes(c: ast.Component, op: ast.Operation) -> Iterator[_DivisionScope]:
+    for index, clause in enumerate(op.requires):
+
+        def encode_requires(
+            b: QueryBuilder, index: int = index, clause: ast.Clause = clause
+        ) -> tuple[list[z3.BoolRef], list[DivisionSite]]:
+            pre = b.pre_scope(op)
+            earlier = b.requires(op, pre, upto=index)
+            context = [*b.wheres(), *b.invariants(pre), *earlier]
+            mark = len(b.exprs.sites)
+            b.holds(clause, pre)
+            return context, b.sites_since(mark)
+
+        yield _DivisionScope(clause.id, PRE_SECTIONS, encode_requires)
+
+    if op.effect is not None:
+
+        def encode_effect(
+            b: QueryBuilder,
+        ) -> tuple[list[z3.BoolRef], list[DivisionSite]]:
+            pre = b.pre_scope(op)
+            context = b.enabled(op, pre)
+            mark = len(b.exprs.sites)
+            b.effect_step(op, pre)
+            return context, b.sites_since(mark)
+
+        yield _DivisionScope(f"{_op_id(c, op)}.effect", PRE_SECTIONS, encode_effect)
+
+    for index, clause in enumerate(op.ensures):
+
+        def encode_ensures(
+            b: QueryBuilder, index: int = index, clause: ast.Clause = clause
+        ) -> tuple[list[z3.BoolRef], list[DivisionSite]]:
+            pre = b.pre_scope(op)
+            if op.effect is not None:
+                step = b.effect_step(op, pre)
+            else:
+                step = b.framed_step(op, pre)
+            earlier = b.ensures(op, step.post, upto=index)
+            context = [*b.enabled(op, pre), *step.relation, *earlier]
+            mark = len(b.exprs.sites)
+            b.holds(clause, step.post)
+            return context, b.sites_since(mark)
+
+        yield _DivisionScope(clause.id, ALL_SECTIONS, encode_ensures)

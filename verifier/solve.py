@@ -1,0 +1,226 @@
+"""Discharge obligations: run Z3 on each one's SMT-LIB text, in parallel.
+
+Each obligation is parsed from its text into a fresh Z3 context, so the work
+unit is a plain string and any executor can run it. Z3 errors never escape:
+an obligation Z3 cannot handle is unknown, with Z3's message as the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import time
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import z3
+
+from verifier.cache import ResultCache
+from verifier.counterexample import read_model, to_counterexample
+from verifier.obligation import Answer, Obligation, ObligationResult, Status
+from verifier.outcome import Limits, Outcome, RawModel
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    """How to discharge obligations.
+
+    ``timeout_ms`` and ``rlimit`` bound each obligation (Z3's ``timeout`` and
+    ``rlimit`` parameters; an rlimit is reproducible across machines, a
+    timeout is not). ``jobs`` is the number of worker processes, 1 to solve
+    in this process. ``cache_dir`` keeps proved and violated results (None:
+    no cache); ``emit_smt_dir`` receives each query as ``<id>.smt2``.
+    """
+
+    timeout_ms: int = 10000
+    rlimit: int | None = None
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    cache_dir: Path | str | None = None
+    emit_smt_dir: Path | str | None = None
+
+    def __post_init__(self) -> None:
+        if self.timeout_ms < 1:
+            raise ValueError(f"timeout_ms={self.timeout_ms!r}; expected at least 1")
+        if self.rlimit is not None and self.rlimit < 1:
+            raise ValueError(f"rlimit={self.rlimit!r}; expected at least 1 or None")
+        if self.jobs < 1:
+            raise ValueError(f"jobs={self.jobs!r}; expected at least 1")
+
+
+def z3_version() -> str:
+    version: str = z3.get_version_string()
+    return version
+
+
+def solve_obligation(obligation: Obligation, limits: Limits) -> Outcome:
+    """Run Z3 on one obligation in a fresh context; never raises for Z3 errors."""
+    start = time.perf_counter()
+    try:
+        answer, reason, model = _check(obligation, limits)
+    except z3.Z3Exception as exc:
+        answer, reason, model = Answer.UNKNOWN, f"z3 error: {_message(exc)}", None
+    except Exception as exc:  # a bug here must cost one verdict, not the run
+        log.exception("solving %s failed", obligation.id)
+        answer, reason, model = Answer.UNKNOWN, f"internal error: {exc!r}", None
+    return Outcome(answer, reason, model, time.perf_counter() - start)
+
+
+def _check(
+    obligation: Obligation, limits: Limits
+) -> tuple[Answer, str, RawModel | None]:
+    if "(check-sat)" not in obligation.smt:
+        # An empty or cut-off text has no assertions, so Z3 would say sat.
+        return Answer.UNKNOWN, "the query is not a complete SMT-LIB script", None
+    ctx = z3.Context()
+    solver = z3.Solver(ctx=ctx)
+    solver.set("timeout", limits.timeout_ms)
+    if limits.rlimit is not None:
+        solver.set("rlimit", limits.rlimit)
+    solver.from_string(obligation.smt)
+    answer = solver.check()
+    if answer == z3.sat:
+        model = read_model(solver.model(), solver.assertions(), obligation.symbols)
+        return Answer.SAT, "", model
+    if answer == z3.unsat:
+        return Answer.UNSAT, "", None
+    reason = explain_unknown(solver.reason_unknown(), limits, _spent(solver))
+    return Answer.UNKNOWN, reason, None
+
+
+def _spent(solver: z3.Solver) -> int:
+    """The resource count of the last check, the measure that ``rlimit`` bounds."""
+    statistics = solver.statistics()
+    # z3's Statistics answers ``in`` by position, not by name.
+    names = statistics.keys()
+    if "rlimit count" not in names:
+        return 0
+    count: int = statistics.get_key_value("rlimit count")
+    return count
+
+
+def explain_unknown(reason: str, limits: Limits, spent: int = 0) -> str:
+    """Say which limit stopped Z3, or why it gave up, keeping Z3's own words.
+
+    Z3 reports an exhausted rlimit as "canceled", like an interrupt, so the
+    resource count tells the two apart.
+    """
+    lowered = reason.lower()
+    if limits.rlimit is not None and (spent >= limits.rlimit or "resource" in lowered):
+        return f"resource limit: rlimit {limits.rlimit} reached (z3: {reason})"
+    if "timeout" in lowered or "canceled" in lowered:
+        return f"timeout: no answer within {limits.timeout_ms} ms (z3: {reason})"
+    if "memory" in lowered:
+        return f"memory limit reached (z3: {reason})"
+    if "incomplete" in lowered:
+        return f"incompleteness: z3 cannot decide this query (z3: {reason})"
+    return f"z3 gave up: {reason or 'no reason given'}"
+
+
+def _message(exc: z3.Z3Exception) -> str:
+    value = exc.value if hasattr(exc, "value") else exc
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace").strip()
+    return str(value).strip()
+
+
+def verdict(obligation: Obligation, outcome: Outcome, cached: bool) -> ObligationResult:
+    """Read the solver's answer as proved, violated or unknown."""
+    if outcome.answer is Answer.UNKNOWN:
+        return ObligationResult(
+            obligation,
+            Status.UNKNOWN,
+            _unknown_reason(obligation, outcome.reason),
+            seconds=outcome.seconds,
+            cached=cached,
+        )
+    model = None
+    if outcome.model is not None:
+        model = to_counterexample(obligation.symbols, outcome.model)
+    if outcome.answer is obligation.proved_when:
+        reason = "witness found" if model is not None else "no counterexample exists"
+        return ObligationResult(
+            obligation,
+            Status.PROVED,
+            reason,
+            witness=model,
+            seconds=outcome.seconds,
+            cached=cached,
+        )
+    reason = "counterexample found" if model is not None else _impossible(obligation)
+    return ObligationResult(
+        obligation,
+        Status.VIOLATED,
+        reason,
+        counterexample=model,
+        seconds=outcome.seconds,
+        cached=cached,
+    )
+
+
+def _unknown_reason(obligation: Obligation, reason: str) -> str:
+    if obligation.quantified:
+        return f"{reason}; the query quantifies over the post-state (forall-exists)"
+    return reason
+
+
+def _impossible(obligation: Obligation) -> str:
+    return (
+        obligation.no_witness or f"no model: it is false that {obligation.description}"
+    )
+
+
+def discharge(
+    obligations: Sequence[Obligation], options: VerifyOptions | None = None
+) -> list[ObligationResult]:
+    """Solve every obligation, from the cache where possible, in input order."""
+    options = options or VerifyOptions()
+    limits = Limits(options.timeout_ms, options.rlimit)
+    cache = None if options.cache_dir is None else ResultCache(Path(options.cache_dir))
+    results: list[ObligationResult | None] = [None] * len(obligations)
+    pending: list[int] = []
+    for index, obligation in enumerate(obligations):
+        hit = None if cache is None else cache.get(obligation.smt, limits, z3_version())
+        if hit is None:
+            pending.append(index)
+        else:
+            results[index] = verdict(obligation, hit, cached=True)
+    outcomes = _solve_all([obligations[i] for i in pending], limits, options.jobs)
+    for index, outcome in zip(pending, outcomes, strict=True):
+        if cache is not None:
+            cache.put(obligations[index].smt, limits, z3_version(), outcome)
+        results[index] = verdict(obligations[index], outcome, cached=False)
+    return [r for r in results if r is not None]
+
+
+def _solve_all(
+    obligations: Sequence[Obligation], limits: Limits, jobs: int
+) -> list[Outcome]:
+    if jobs == 1 or len(obligations) <= 1:
+        return [solve_obligation(o, limits) for o in obligations]
+    workers = min(jobs, len(obligations))
+    log.debug("solving %d obligations on %d workers", len(obligations), workers)
+    with ProcessPoolExecutor(workers, mp_context=_pool_context()) as pool:
+        futures = [pool.submit(solve_obligation, o, limits) for o in obligations]
+        return [_collect(future) for future in futures]
+
+
+def _collect(future: Future[Outcome]) -> Outcome:
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        return Outcome(Answer.UNKNOWN, f"the solver process died: {exc}", None, 0.0)
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    # Forking a process that holds Z3 state is fragile; a fresh interpreter
+    # per worker is not.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context(
+        "forkserver" if "forkserver" in methods else "spawn"
+    )
