@@ -76,28 +76,36 @@ def print_result(console: Console, result: ObligationResult) -> None:
         highlight=False,
     )
     console.print(f"  {escape(obligation.description)}", highlight=False)
-    if result.reason:
+    if result.reason and result.counterexample is None:
         console.print(f"  reason: {escape(result.reason)}", highlight=False)
     if result.counterexample is not None:
         console.print(_counterexample_table(result.counterexample))
 
 
 def _counterexample_table(counterexample: Counterexample) -> Table:
+    """Lay out a counterexample as one row per state variable, pre beside post."""
     table = Table(title="counterexample", title_justify="left", show_edge=False)
     table.add_column("", style="dim")
     table.add_column("name")
-    table.add_column("value")
-    sections: list[tuple[str, dict[str, Any]]] = [
+    table.add_column("pre-state")
+    table.add_column("post-state")
+    for label, values in (
         ("constant", counterexample.constants),
         ("argument", counterexample.arguments),
-        ("pre-state", counterexample.pre_state),
-        ("post-state", counterexample.post_state),
-    ]
-    for label, values in sections:
+    ):
         for name, value in values.items():
-            table.add_row(label, name, _value(value))
+            table.add_row(label, name, _value(value), "")
+    pre, post = counterexample.pre_state, counterexample.post_state
+    for name in [*pre, *(n for n in post if n not in pre)]:
+        before = _value(pre[name]) if name in pre else ""
+        after = _value(post[name]) if name in post else ""
+        if name in pre and name in post and pre[name] != post[name]:
+            after = f"[bold yellow]{escape(after)}[/bold yellow] (changed)"
+        else:
+            after = escape(after)
+        table.add_row("variable", name, escape(before), after)
     if counterexample.result is not None:
-        table.add_row("result", "result", _value(counterexample.result))
+        table.add_row("result", "result", "", escape(_value(counterexample.result)))
     return table
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -10,10 +10,12 @@ from rich.table import Table
 
 from spec_lang.diagnostics import Diagnostic
 from specfirst.checking import CheckReport
-from specfirst.gate import GateResult
 from specfirst.render import print_check, print_test_run
 from specfirst.testing import TestRun
 from verifier import Status
+
+if TYPE_CHECKING:
+    from specfirst.gate import GateResult
 
 
 def diagnostic_json(diagnostic: Diagnostic) -> dict[str, Any]:
