@@ -29,7 +29,7 @@ DEFAULT_CACHE_DIR = Path(".specfirst") / "cache"
 
 
 def default_cache_dir(project_root: Path | str) -> Path:
-    """Where a project keeps its cache: ``.specfirst/cache`` under its root."""
+    """Return a project's cache folder, ``.specfirst/cache`` under its root."""
     return Path(project_root) / DEFAULT_CACHE_DIR
 
 
@@ -56,7 +56,7 @@ class ResultCache:
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            # A damaged entry is a miss; the fresh answer overwrites it.
+            # A damaged entry counts as a miss, and the fresh result overwrites it.
             log.warning("ignoring unreadable cache entry %s: %s", path, exc)
             return None
 
@@ -72,7 +72,7 @@ class ResultCache:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    # Concurrent runs may write the same entry; a rename is all-or-nothing.
+    # Concurrent runs may write the same entry, and a rename is all-or-nothing.
     fd, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -31,7 +31,7 @@ QueryFn = Callable[[QueryBuilder], Query]
 
 
 def build_obligations(component: ast.Component) -> list[Obligation]:
-    """Every proof obligation of a checked component, in a stable order.
+    """Build every proof obligation of a checked component, in a stable order.
 
     Raises:
         EncodingError: the component does not meet the checked-AST contract.
@@ -93,7 +93,7 @@ def _obligation(
 
 
 def short_id(clause_id: str, scope: str) -> str:
-    """A clause id without its scope and kind: ``C.invariant.x`` -> ``x``.
+    """Strip the scope and kind from a clause id: ``C.invariant.x`` -> ``x``.
 
     Implicit clauses keep their own suffix: ``C.x.range`` -> ``x.range``.
 

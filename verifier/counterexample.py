@@ -23,9 +23,9 @@ def read_model(
 ) -> RawModel:
     """The value of each symbol in ``model``.
 
-    A symbol that occurs in no assertion is unconstrained, and any value of
-    its sort is a model; it reads as the sort's first value (0, false, the
-    first member).
+    A symbol that occurs in no assertion is unconstrained, so any value of
+    its sort completes the model. It reads as the sort's first value: 0,
+    false, or the first member.
     """
     occurring = _free_constants(assertions)
     values: RawModel = {}
@@ -100,5 +100,5 @@ def _spec_value(symbol: ModelSymbol, raw: RawModel) -> Value:
     for member, constructor in zip(symbol.members, symbol.constructors, strict=True):
         if value == constructor:
             return member
-    log.warning("model value %r is no member of %s", value, symbol.sort)
+    log.warning("model value %r is not a member of enum %s", value, symbol.sort)
     return value

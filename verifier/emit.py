@@ -27,8 +27,11 @@ def smt_script(obligation: Obligation) -> str:
 
 
 def emit_smt(obligations: Iterable[Obligation], directory: Path | str) -> list[Path]:
-    """Write each obligation as ``<id>.smt2`` under ``directory``; same input,
-    same bytes. Returns the files written, in input order."""
+    """Write each obligation as ``<id>.smt2`` under ``directory``.
+
+    The same obligations give the same bytes. Returns the files written, in
+    input order.
+    """
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
     written = []

@@ -26,7 +26,7 @@ Path = tuple[z3.BoolRef, ...]
 
 @dataclass(frozen=True)
 class Scope:
-    """What the names of an expression mean where it is evaluated.
+    """The meaning of each name at the point where an expression is evaluated.
 
     ``state`` is the current state: the post-state in an ensures, the
     pre-state in a requires, the latest assignments inside an effect.
@@ -67,7 +67,7 @@ def conjunction(vocab: Vocabulary, terms: Path) -> z3.BoolRef:
 
 
 class ExprEncoder:
-    """Encodes expressions of one component; collects division sites as it goes."""
+    """Encoder of one component's expressions, collecting division sites as it goes."""
 
     def __init__(self, vocab: Vocabulary) -> None:
         self.vocab = vocab
@@ -169,7 +169,7 @@ class ExprEncoder:
     def _binary(self, expr: ast.Binary, scope: Scope, path: Path) -> z3.ExprRef:
         left = self.encode(expr.left, scope, path)
         # The right operand of a connective is evaluated only when the left
-        # one leaves the answer open; its divisions are guarded accordingly.
+        # one leaves the value open, so its divisions are guarded by the left.
         guard = _RIGHT_GUARDS.get(expr.op)
         right_path = path if guard is None else (*path, guard(left))
         right = self.encode(expr.right, scope, right_path)
@@ -205,7 +205,7 @@ _BINARY: dict[str, Callable[[z3.ExprRef, z3.ExprRef], z3.ExprRef]] = {
     "%": python_mod,
 }
 
-# Each handler takes its own node type, which a precise Callable cannot say.
+# Each handler takes its own node type, which a precise Callable cannot express.
 _HANDLERS: dict[type, Callable[..., z3.ExprRef]] = {
     ast.IntLit: ExprEncoder._int,
     ast.BoolLit: ExprEncoder._bool,

@@ -1,9 +1,9 @@
 """Proof obligations and their results, as plain serialisable data.
 
-An obligation carries everything a solver needs (its SMT-LIB text) and
-everything a report needs (its id, the clause it traces to, the names that
-read a model back), so any executor that can run Z3 on a string can
-discharge it. Nothing here imports z3.
+An obligation carries everything a solver needs, which is its SMT-LIB text.
+It also carries everything a report needs: its id, the clause it traces to,
+and the names that read a model back. So any executor that can run Z3 on a
+string can discharge it. Nothing here imports z3.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class Status(Enum):
 
 
 class Answer(Enum):
-    """What the solver said about the query, before it is read as a verdict."""
+    """The solver's result on a query, before it is read as a verdict."""
 
     SAT = "sat"
     UNSAT = "unsat"
@@ -47,7 +47,7 @@ class Answer(Enum):
 
 
 class Section(Enum):
-    """Where a model value belongs in a counterexample."""
+    """The part of a counterexample that a model value belongs to."""
 
     CONSTANTS = "constants"
     PRE_STATE = "pre_state"

@@ -1,4 +1,4 @@
-"""What a solver run produces, before it is read as a verdict."""
+"""Solver results, before they are read as verdicts."""
 
 from __future__ import annotations
 
@@ -20,8 +20,10 @@ class Limits:
 
 @dataclass(frozen=True)
 class Outcome:
-    """The solver's answer on one query, with the reason of an unknown and the
-    raw model of a sat; this is what the cache keeps."""
+    """The solver's result on one query, as the cache keeps it.
+
+    An unknown carries its reason, and a sat its raw model.
+    """
 
     answer: Answer
     reason: str

@@ -64,7 +64,7 @@ class QueryBuilder:
         return [w for c in self.component.consts for w in c.where]
 
     def wheres(self, upto: int | None = None) -> list[z3.BoolRef]:
-        """The where clauses in declaration order, or only the first ``upto``."""
+        """Encode the where clauses in declaration order, or only the first ``upto``."""
         scope = Scope(self.constants, {})
         return [self.holds(w, scope) for w in self.where_clauses()[:upto]]
 
@@ -90,7 +90,7 @@ class QueryBuilder:
         return [self.holds(r, scope) for r in op.requires[:upto]]
 
     def enabled(self, op: ast.Operation, scope: Scope) -> list[z3.BoolRef]:
-        """Where, invariants and every requires, in the pre-state of ``scope``."""
+        """Encode where, the invariants and every requires in ``scope``'s pre-state."""
         return [*self.wheres(), *self.invariants(scope), *self.requires(op, scope)]
 
     def effect_step(self, op: ast.Operation, pre: Scope) -> Step:
@@ -106,7 +106,7 @@ class QueryBuilder:
         return Step(pre, post, frame(op, dict(pre.state), dict(post.state)))
 
     def step(self, op: ast.Operation, pre: Scope) -> Step:
-        """The effect's step, or for an effect-less operation frame and ensures."""
+        """Encode the step: the effect, or else the frame and the ensures."""
         if op.effect is not None:
             return self.effect_step(op, pre)
         framed = self.framed_step(op, pre)
@@ -119,7 +119,7 @@ class QueryBuilder:
         return [self.holds(e, post) for e in op.ensures[:upto]]
 
     def post_scope(self, op: ast.Operation, pre: Scope) -> Scope:
-        """Fresh post-state and result constants, reading old() from ``pre``."""
+        """Create post-state and result constants; old() in this scope reads ``pre``."""
         return Scope(
             self.constants,
             self.vocab.state(Section.POST_STATE),
@@ -129,7 +129,7 @@ class QueryBuilder:
         )
 
     def render(self, query: Query) -> str:
-        """The query as a complete SMT-LIB 2 script, ending in ``(check-sat)``."""
+        """Render the query as a complete SMT-LIB script ending in ``(check-sat)``."""
         solver = z3.Solver(ctx=self.vocab.ctx)
         for assertion in query.assertions:
             solver.add(assertion)

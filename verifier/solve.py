@@ -59,7 +59,7 @@ def z3_version() -> str:
 
 
 def solve_obligation(obligation: Obligation, limits: Limits) -> Outcome:
-    """Run Z3 on one obligation in a fresh context; never raises for Z3 errors."""
+    """Run Z3 on one obligation in a fresh context; any error becomes an unknown."""
     start = time.perf_counter()
     try:
         answer, reason, model = _check(obligation, limits)
@@ -75,7 +75,7 @@ def _check(
     obligation: Obligation, limits: Limits
 ) -> tuple[Answer, str, RawModel | None]:
     if "(check-sat)" not in obligation.smt:
-        # An empty or cut-off text has no assertions, so Z3 would say sat.
+        # An empty or cut-off text has no assertions, so Z3 would return sat.
         return Answer.UNKNOWN, "the query is not a complete SMT-LIB script", None
     ctx = z3.Context()
     solver = z3.Solver(ctx=ctx)
@@ -94,9 +94,9 @@ def _check(
 
 
 def _spent(solver: z3.Solver) -> int:
-    """The resource count of the last check, the measure that ``rlimit`` bounds."""
+    """Read the resource count of the last check, which ``rlimit`` bounds."""
     statistics = solver.statistics()
-    # z3's Statistics answers ``in`` by position, not by name.
+    # z3's Statistics looks ``in`` up by position, not by name.
     names = statistics.keys()
     if "rlimit count" not in names:
         return 0
@@ -108,7 +108,7 @@ def explain_unknown(reason: str, limits: Limits, spent: int = 0) -> str:
     """Say which limit stopped Z3, or why it gave up, keeping Z3's own words.
 
     Z3 reports an exhausted rlimit as "canceled", like an interrupt, so the
-    resource count tells the two apart.
+    resource count is what separates the two.
     """
     lowered = reason.lower()
     if limits.rlimit is not None and (spent >= limits.rlimit or "resource" in lowered):
@@ -218,8 +218,8 @@ def _collect(future: Future[Outcome]) -> Outcome:
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
-    # Forking a process that holds Z3 state is fragile; a fresh interpreter
-    # per worker is not.
+    # Forking a process with live Z3 state is fragile, so each worker starts
+    # from a fresh interpreter.
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context(
         "forkserver" if "forkserver" in methods else "spawn"

@@ -2,7 +2,7 @@
 
 Statements are run symbolically in order, static single assignment style: the
 running state maps each variable to the Z3 term of its latest value, so a
-read sees the latest assignment before it. An ``if`` runs both branches from
+read gets the latest assignment before it. An ``if`` runs both branches from
 the same state and merges them with ``If(condition, then, else)`` per
 variable.
 """
@@ -90,7 +90,7 @@ def _merge(
 def run_effect(
     encoder: ExprEncoder, op: ast.Operation, pre_scope: Scope
 ) -> tuple[State, z3.ExprRef | None]:
-    """The post-state and result an operation's effect computes from the pre-state."""
+    """Run an operation's effect on the pre-state, returning post-state and result."""
     if op.effect is None:
         raise EncodingError(f"operation {op.name} has no effect")
     start = Run(dict(pre_scope.state), {})
@@ -101,7 +101,7 @@ def run_effect(
 
 
 def run_init(encoder: ExprEncoder, init: ast.Init, scope: Scope) -> State:
-    """The state the init block builds from the constants."""
+    """Run the init block, returning the state it builds from the constants."""
     end = run_block(encoder, init.body, scope, Run({}, {}))
     missing = [v.name for v in encoder.vocab.component.vars if v.name not in end.state]
     if missing:
@@ -110,8 +110,8 @@ def run_init(encoder: ExprEncoder, init: ast.Init, scope: Scope) -> State:
 
 
 def kept_variables(op: ast.Operation, names: list[str]) -> list[str]:
-    """The variables an effect-less operation keeps: all of them for a query,
-    else those outside ``modifies`` (none when ``modifies`` is absent)."""
+    """List the variables an effect-less operation keeps: all of them for a
+    query, else those outside ``modifies`` (none when ``modifies`` is absent)."""
     if op.kind is ast.OperationKind.QUERY:
         return list(names)
     if op.modifies is None:
@@ -120,5 +120,5 @@ def kept_variables(op: ast.Operation, names: list[str]) -> list[str]:
 
 
 def frame(op: ast.Operation, pre: State, post: State) -> list[z3.BoolRef]:
-    """The frame condition of an effect-less operation: kept variables agree."""
+    """Build the frame condition of an effect-less operation: kept variables agree."""
     return [post[name] == pre[name] for name in kept_variables(op, list(pre))]

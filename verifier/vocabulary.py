@@ -1,10 +1,10 @@
 """The Z3 symbols of one component: sorts and readable SMT names.
 
-Each obligation gets its own ``Vocabulary`` and so its own Z3 context. That
-keeps an obligation's SMT-LIB text a function of that obligation alone (Z3
+Each obligation gets its own ``Vocabulary`` and so its own Z3 context. Z3
 names shared subterms after internal ids, which depend on everything built
-before in the same context), so an unchanged obligation hits the cache even
-when its neighbours change.
+before in the same context. A private context keeps an obligation's SMT-LIB
+text a function of that obligation alone, so an unchanged obligation hits
+the cache even when its neighbours change.
 
 Names: ``const!c``, ``pre!x``, ``post!x``, ``arg!p`` and ``result``. An enum
 ``Mode`` is the sort ``enum!Mode`` (bare names such as ``Real`` or ``String``
@@ -88,7 +88,7 @@ class Vocabulary:
         }
 
     def state(self, section: Section) -> State:
-        """The state variables, as ``pre!x`` or ``post!x`` by section."""
+        """Create the state variables, as ``pre!x`` or ``post!x`` by section."""
         prefix = {Section.PRE_STATE: "pre", Section.POST_STATE: "post"}[section]
         return {
             v.name: self._constant(section, v.name, f"{prefix}!{v.name}", v.type)
@@ -130,6 +130,6 @@ class Vocabulary:
         return tuple(self._enum(enum)[1])
 
     def symbols(self, sections: Iterable[Section]) -> tuple[ModelSymbol, ...]:
-        """The symbols created so far in the given sections, in creation order."""
+        """Return the symbols created so far in ``sections``, in creation order."""
         wanted = set(sections)
         return tuple(s for s in self._symbols.values() if s.section in wanted)

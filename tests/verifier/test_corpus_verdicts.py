@@ -3,7 +3,7 @@
 A corpus file pairs specs that are known to be wrong (each must be refuted)
 with correct twins (each must be proved), one file per encoding choice.
 ``// expect <obligation id> <status>`` states one verdict;
-``// expect-all-proved <component>`` says every obligation of that
+``// expect-all-proved <component>`` states that every obligation of that
 component is proved.
 """
 
@@ -61,7 +61,7 @@ def test_correct_twin_is_proved_throughout(
     assert unproved == {}
 
 
-def test_every_corpus_file_states_a_wrong_and_a_right_verdict() -> None:
+def test_corpus_files_state_both_verdicts() -> None:
     for path in sorted(CORPUS.glob("*.spec")):
         statuses = {s for _, s in _EXPECT.findall(path.read_text(encoding="utf-8"))}
         assert {"proved", "violated"} <= statuses, path.name

@@ -63,7 +63,7 @@ def test_z3_error_becomes_unknown() -> None:
 
 
 def test_incomplete_script_is_never_proved() -> None:
-    # Without assertions Z3 says sat, which would prove an existence question.
+    # Without assertions Z3 returns sat, which would prove an existence question.
     existence = replace(_fermat(), proved_when=Answer.SAT, smt="")
     [result] = discharge([existence], VerifyOptions(jobs=1))
     assert result.status is Status.UNKNOWN

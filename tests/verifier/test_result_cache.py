@@ -1,4 +1,4 @@
-"""The result cache: same answers on a rerun, nothing kept for an unknown."""
+"""The result cache: same verdicts on a rerun, nothing kept for an unknown."""
 
 from __future__ import annotations
 
