@@ -27,6 +27,7 @@ CODES: dict[str, str] = {
     "SF104": "expression nested too deeply",
     "SF105": "integer literal too large",
     "SF106": "the file declares no component",
+    "SF107": "malformed integer literal",
     # Names.
     "SF201": "unknown name",
     "SF202": "duplicate declaration",

@@ -1,49 +1,47 @@
 """Parse spec text into the AST with lark's LALR parser.
 
-The transformer runs inside the parser (lark's inline callbacks), so the tree
-is built bottom-up without recursion: 10,000 nested parentheses parse fine.
-Expressions deeper than ``MAX_DEPTH`` operators are rejected with SF104,
-which keeps every later recursive pass within Python's stack.
+lark's LALR parser is iterative, and ``_Builder`` turns its tree into AST
+nodes with an explicit stack, so no input makes either of them recurse: 10,000
+nested parentheses parse fine. Later passes (the checker, the verifier, code
+generation) do recurse, so the parser bounds the nesting they will see.
+Expressions nest at most ``MAX_DEPTH`` operators deep and ``if`` statements at
+most ``MAX_STMT_DEPTH`` levels deep, where each ``else if`` counts as a level.
+Deeper input is rejected with SF104.
 """
 
 from __future__ import annotations
 
+import codecs
 import logging
+import re
 from collections import defaultdict
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import lark
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token
 
 from spec_lang import ast
 from spec_lang.diagnostics import Diagnostic, SpecError, error
+from spec_lang.syntax_errors import syntax_diagnostic
 
 log = logging.getLogger(__name__)
 
 MAX_DEPTH = 200
+MAX_STMT_DEPTH = 50
 MAX_INT_DIGITS = 40
 
-_TOKEN_NAMES = {
-    "NAME": "a name",
-    "INT": "an integer",
-    "LBRACE": "'{'",
-    "RBRACE": "'}'",
-    "LPAR": "'('",
-    "RPAR": "')'",
-    "LSQB": "'['",
-    "RSQB": "']'",
-    "COLON": "':'",
-    "COMMA": "','",
-    "DOT": "'.'",
-    "EQUAL": "'='",
-    "$END": "end of file",
-}
-
-
 _GRAMMAR = Path(__file__).parent / "grammar.lark"
+
+# Grammar rules whose nodes count as operators for the nesting limit.
+# Parentheses leave no node of their own, so they do not count.
+_OPERATOR_RULES = frozenset(
+    {"binary", "unary", "old", "call", "if_then_else", "chained_comparison"}
+)
+_INT_LITERAL = re.compile(r"[0-9]+(_[0-9]+)*")
 
 
 @cache
@@ -56,50 +54,86 @@ def _parser() -> Lark:
     )
 
 
+class _BuildError(Exception):
+    """An error found while building the AST, with the one diagnostic to report."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def _meta_span(path: str, meta: Any) -> ast.Span:
+    if getattr(meta, "empty", True):
+        return ast.Span(path, 1, 1, 1, 1)
+    return ast.Span(path, meta.line, meta.column, meta.end_line, meta.end_column)
+
+
 def _check_depth(tree: lark.Tree[Token], path: str) -> None:
-    """Reject trees deeper than MAX_DEPTH, iteratively, before any recursive pass.
-
-    Parentheses leave no node of their own, so only operators count.
-    """
-    stack: list[tuple[lark.Tree[Token], int]] = [(tree, 1)]
+    """Reject over-deep expressions and statements, iteratively, in source order."""
+    stack: list[tuple[lark.Tree[Token], int, int]] = [(tree, 0, 0)]
     while stack:
-        node, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            meta = node.meta
-            span = ast.Span(
-                path, meta.line, meta.column, meta.end_line, meta.end_column
-            )
-            raise _DepthError(span)
-        stack.extend((c, depth + 1) for c in node.children if isinstance(c, lark.Tree))
+        node, operators, ifs = stack.pop()
+        if node.data in _OPERATOR_RULES:
+            operators += 1
+        elif node.data == "if_stmt":
+            ifs += 1
+        if operators > MAX_DEPTH:
+            message = f"expression nested more than {MAX_DEPTH} operators deep"
+            raise _BuildError(error("SF104", message, _meta_span(path, node.meta)))
+        if ifs > MAX_STMT_DEPTH:
+            message = f"if statements nested more than {MAX_STMT_DEPTH} levels deep"
+            raise _BuildError(error("SF104", message, _meta_span(path, node.meta)))
+        children = [c for c in node.children if isinstance(c, lark.Tree)]
+        stack.extend((c, operators, ifs) for c in reversed(children))
 
 
-class _DepthError(Exception):
-    def __init__(self, span: ast.Span) -> None:
-        self.span = span
+@dataclass(frozen=True)
+class _Tagged:
+    """An operation clause or a result type, before the operation sorts them."""
+
+    tag: str  # "requires", "ensures", "modifies", "effect" or "result"
+    value: Any
+    span: ast.Span
 
 
-class _IntError(Exception):
-    def __init__(self, span: ast.Span, text: str) -> None:
-        self.span = span
-        self.text = text
+class _Builder:
+    """Build AST nodes from lark's tree, with one method named after each rule.
 
-
-@v_args(meta=True)
-class _Builder(Transformer[Any, Any]):
-    """Build AST nodes from lark's reductions; clause ids are filled in later."""
+    Clause ids are provisional here, and ``_name_clauses`` gives the full ones.
+    """
 
     def __init__(self, path: str) -> None:
-        super().__init__()
         self.path = path
 
-    # --- spans and depth ---
+    def build(self, tree: lark.Tree[Token]) -> Any:
+        """Build bottom-up with an explicit stack, so depth costs no recursion."""
+        done: list[Any] = []
+        todo: list[tuple[lark.Tree[Token], bool]] = [(tree, False)]
+        while todo:
+            node, children_built = todo.pop()
+            subtrees = [c for c in node.children if isinstance(c, lark.Tree)]
+            if not children_built:
+                todo.append((node, True))
+                todo.extend((c, False) for c in reversed(subtrees))
+                continue
+            built = iter(done[len(done) - len(subtrees) :])
+            del done[len(done) - len(subtrees) :]
+            children = [
+                next(built) if isinstance(c, lark.Tree) else c for c in node.children
+            ]
+            done.append(self._rule(str(node.data))(node.meta, children))
+        return done[0]
+
+    def _rule(self, name: str) -> Callable[[Any, list[Any]], Any]:
+        method: Callable[[Any, list[Any]], Any] | None = getattr(self, name, None)
+        if method is None or name.startswith("_") or name == "build":
+            raise NotImplementedError(f"no AST builder for grammar rule {name!r}")
+        return method
+
+    # --- spans ---
 
     def _span(self, meta: Any) -> ast.Span:
-        if getattr(meta, "empty", True):
-            return ast.Span(self.path, 1, 1, 1, 1)
-        return ast.Span(
-            self.path, meta.line, meta.column, meta.end_line, meta.end_column
-        )
+        return _meta_span(self.path, meta)
 
     def _tok_span(self, tok: Token) -> ast.Span:
         return ast.Span(
@@ -125,7 +159,8 @@ class _Builder(Transformer[Any, Any]):
                 buckets[type(member)].append(member)
         inits = buckets[ast.Init]
         if len(inits) > 1:
-            raise _DuplicateInit(inits[1].span)
+            message = "duplicate init block; a component has one"
+            raise _BuildError(error("SF202", message, inits[1].span))
         return ast.Component(
             span=self._span(meta),
             name=str(name),
@@ -141,7 +176,7 @@ class _Builder(Transformer[Any, Any]):
 
     def const_decl(self, meta: Any, children: list[Any]) -> ast.Const:
         name, type_expr, *wheres = children
-        return ast.Const(self._span(meta), str(name), type_expr, tuple(wheres))
+        return ast.Const(self._tok_span(name), str(name), type_expr, tuple(wheres))
 
     def where_clause(self, meta: Any, children: list[Any]) -> ast.Clause:
         return self._clause(meta, "where", children)
@@ -149,25 +184,25 @@ class _Builder(Transformer[Any, Any]):
     def invariant_decl(self, meta: Any, children: list[Any]) -> ast.Clause:
         return self._clause(meta, "invariant", children)
 
-    def requires_clause(self, meta: Any, children: list[Any]) -> tuple[str, ast.Clause]:
+    def requires_clause(self, meta: Any, children: list[Any]) -> _Tagged:
         label, expr, else_error = children
         clause = self._clause(meta, "requires", [label, expr])
         if else_error is not None:
             clause = replace(
                 clause, error=str(else_error), error_span=self._tok_span(else_error)
             )
-        return ("requires", clause)
+        return _Tagged("requires", clause, clause.span)
 
     def else_error(self, meta: Any, children: list[Any]) -> Token:
         token: Token = children[0]
         return token
 
-    def ensures_clause(self, meta: Any, children: list[Any]) -> tuple[str, ast.Clause]:
-        return ("ensures", self._clause(meta, "ensures", children))
+    def ensures_clause(self, meta: Any, children: list[Any]) -> _Tagged:
+        clause = self._clause(meta, "ensures", children)
+        return _Tagged("ensures", clause, clause.span)
 
     def _clause(self, meta: Any, kind: str, children: list[Any]) -> ast.Clause:
         label, expr = children
-        # The id is provisional ("where"); ``_name_clauses`` gives the full one.
         return ast.Clause(self._span(meta), kind, str(label) if label else None, expr)
 
     def label(self, meta: Any, children: list[Any]) -> Token:
@@ -177,7 +212,7 @@ class _Builder(Transformer[Any, Any]):
     def enum_decl(self, meta: Any, children: list[Any]) -> ast.EnumDecl:
         name, *members = children
         return ast.EnumDecl(
-            self._span(meta),
+            self._tok_span(name),
             str(name),
             tuple(str(m) for m in members),
             tuple(self._tok_span(m) for m in members),
@@ -198,46 +233,44 @@ class _Builder(Transformer[Any, Any]):
         return ast.Init(self._span(meta), children[0])
 
     def operation_decl(self, meta: Any, children: list[Any]) -> ast.Operation:
-        kind_tok, name = children[0], children[1]
-        rest = children[2:]
+        kind_tok, name, *rest = children
         params = [c for c in rest if isinstance(c, ast.Param)]
-        result_types = [c for c in rest if isinstance(c, _ResultType)]
-        clauses = [c for c in rest if isinstance(c, tuple) and len(c) == 2]
-        requires = [c for tag, c in clauses if tag == "requires"]
-        ensures = [c for tag, c in clauses if tag == "ensures"]
-        modifies = [c for tag, c in clauses if tag == "modifies"]
-        effects = [c for tag, c in clauses if tag == "effect"]
+        tagged = [c for c in rest if isinstance(c, _Tagged)]
+
+        def values(tag: str) -> list[Any]:
+            return [t.value for t in tagged if t.tag == tag]
+
+        effects = [t for t in tagged if t.tag == "effect"]
+        if len(effects) > 1:
+            message = "duplicate effect block; an operation has one"
+            raise _BuildError(error("SF202", message, effects[1].span))
+        result_types = values("result")
+        modifies = values("modifies")
         return ast.Operation(
             span=self._tok_span(name),
             name=str(name),
             kind=ast.OperationKind(str(kind_tok)),
             params=tuple(params),
-            result_type_expr=result_types[0].type_expr if result_types else None,
-            requires=tuple(requires),
-            ensures=tuple(ensures),
+            result_type_expr=result_types[0] if result_types else None,
+            requires=tuple(values("requires")),
+            ensures=tuple(values("ensures")),
             modifies=tuple(n for m in modifies for n in m) if modifies else None,
-            effect=tuple(s for e in effects for s in e) if effects else None,
+            effect=effects[0].value if effects else None,
         )
 
-    def result_type(self, meta: Any, children: list[Any]) -> _ResultType:
-        return _ResultType(children[0])
+    def result_type(self, meta: Any, children: list[Any]) -> _Tagged:
+        return _Tagged("result", children[0], self._span(meta))
 
     def param(self, meta: Any, children: list[Any]) -> ast.Param:
         name, type_expr = children
         return ast.Param(self._tok_span(name), str(name), type_expr)
 
-    def modifies_clause(
-        self, meta: Any, children: list[Any]
-    ) -> tuple[str, tuple[str, ...]]:
-        return ("modifies", tuple(str(t) for t in children))
+    def modifies_clause(self, meta: Any, children: list[Any]) -> _Tagged:
+        names = tuple(str(t) for t in children)
+        return _Tagged("modifies", names, self._span(meta))
 
-    def effect_clause(
-        self, meta: Any, children: list[Any]
-    ) -> tuple[str, tuple[ast.Stmt, ...]]:
-        return ("effect", children[0])
-
-    def __default__(self, data: Any, children: list[Any], meta: Any) -> Any:
-        raise lark.exceptions.GrammarError(f"no AST builder for grammar rule {data!r}")
+    def effect_clause(self, meta: Any, children: list[Any]) -> _Tagged:
+        return _Tagged("effect", children[0], self._span(meta))
 
     # --- statements ---
 
@@ -280,22 +313,38 @@ class _Builder(Transformer[Any, Any]):
 
     def binary(self, meta: Any, children: list[Any]) -> ast.Binary:
         left, op, right = children
-        node = ast.Binary(self._span(meta), _canonical(str(op)), left, right)
-        return node
+        return ast.Binary(self._span(meta), _canonical(str(op)), left, right)
+
+    def chained_comparison(self, meta: Any, children: list[Any]) -> ast.Binary:
+        first, second = children[1], children[3]
+        message = (
+            f"comparisons do not chain; write 'a {first} b and b {second} c' "
+            f"instead of 'a {first} b {second} c'"
+        )
+        raise _BuildError(error("SF102", message, self._tok_span(second)))
 
     def unary(self, meta: Any, children: list[Any]) -> ast.Unary:
         op, operand = children
-        node = ast.Unary(
-            self._span(meta), "not" if str(op) in ("not", "!") else "-", operand
-        )
-        return node
+        canonical = "not" if str(op) in ("not", "!") else "-"
+        return ast.Unary(self._span(meta), canonical, operand)
 
     def int_lit(self, meta: Any, children: list[Any]) -> ast.IntLit:
         text = str(children[0])
         span = self._tok_span(children[0])
-        if len(text.replace("_", "")) > MAX_INT_DIGITS:
-            raise _IntError(span, text)
-        return ast.IntLit(span, int(text.replace("_", "")))
+        if not _INT_LITERAL.fullmatch(text):
+            message = (
+                f"malformed integer literal {text!r}; write digits, "
+                "optionally grouped with single underscores between them (1_000)"
+            )
+            raise _BuildError(error("SF107", message, span))
+        digits = text.replace("_", "")
+        if len(digits) > MAX_INT_DIGITS:
+            message = (
+                f"integer literal {digits[:20]}... has {len(digits)} digits; "
+                f"at most {MAX_INT_DIGITS} are allowed"
+            )
+            raise _BuildError(error("SF105", message, span))
+        return ast.IntLit(span, int(digits))
 
     def true_lit(self, meta: Any, children: list[Any]) -> ast.BoolLit:
         return ast.BoolLit(self._span(meta), True)
@@ -314,29 +363,16 @@ class _Builder(Transformer[Any, Any]):
         return ast.Qualified(self._span(meta), str(qualifier), str(member))
 
     def old(self, meta: Any, children: list[Any]) -> ast.Old:
-        node = ast.Old(self._span(meta), children[0])
-        return node
+        return ast.Old(self._span(meta), children[0])
 
     def call(self, meta: Any, children: list[Any]) -> ast.Call:
         function, *args = children
-        args = [a for a in args if a is not None]
-        node = ast.Call(self._span(meta), str(function), tuple(args))
-        return node
+        present = tuple(a for a in args if a is not None)
+        return ast.Call(self._span(meta), str(function), present)
 
     def if_then_else(self, meta: Any, children: list[Any]) -> ast.IfThenElse:
         condition, then, otherwise = children
-        node = ast.IfThenElse(self._span(meta), condition, then, otherwise)
-        return node
-
-
-class _ResultType:
-    def __init__(self, type_expr: ast.TypeExpr) -> None:
-        self.type_expr = type_expr
-
-
-class _DuplicateInit(Exception):
-    def __init__(self, span: ast.Span) -> None:
-        self.span = span
+        return ast.IfThenElse(self._span(meta), condition, then, otherwise)
 
 
 _CANONICAL = {"<=>": "iff", "=>": "implies", "||": "or", "&&": "and"}
@@ -344,65 +380,6 @@ _CANONICAL = {"<=>": "iff", "=>": "implies", "||": "or", "&&": "and"}
 
 def _canonical(op: str) -> str:
     return _CANONICAL.get(op, op)
-
-
-def _expected(tokens: set[str]) -> str:
-    names = sorted({_TOKEN_NAMES.get(t, _describe_terminal(t)) for t in tokens})
-    if len(names) > 8:
-        names = [*names[:8], "..."]
-    return ", ".join(names)
-
-
-def _describe_terminal(name: str) -> str:
-    try:
-        pattern = next(t for t in _parser().terminals if t.name == name).pattern
-    except StopIteration:
-        return name
-    if pattern.type == "str":
-        return repr(pattern.value)
-    return name.lower()
-
-
-def _syntax_error(path: str, exc: lark.exceptions.LarkError) -> Diagnostic:
-    if isinstance(exc, lark.exceptions.UnexpectedCharacters):
-        span = ast.Span(path, exc.line, exc.column, exc.line, exc.column + 1)
-        char = exc.char
-        return error("SF101", f"unexpected character {char!r}", span)
-    if isinstance(exc, lark.exceptions.UnexpectedEOF):
-        span = ast.Span(path, 1, 1, 1, 1)
-        return error(
-            "SF103",
-            f"unexpected end of file; expected {_expected(set(exc.expected))}",
-            span,
-        )
-    if isinstance(exc, lark.exceptions.UnexpectedToken):
-        tok = exc.token
-        if tok.type == "$END":
-            line = getattr(exc, "line", 1) or 1
-            column = getattr(exc, "column", 1) or 1
-            span = ast.Span(path, line, column, line, column + 1)
-            return error(
-                "SF103",
-                f"unexpected end of file; expected {_expected(exc.expected)}",
-                span,
-            )
-        span = ast.Span(
-            path, tok.line or 1, tok.column or 1, tok.end_line or 1, tok.end_column or 2
-        )
-        return error(
-            "SF102",
-            f"unexpected {str(tok)!r}; expected {_expected(exc.expected)}",
-            span,
-        )
-    span = ast.Span(path, 1, 1, 1, 1)
-    return error("SF102", f"cannot parse: {exc}", span)
-
-
-def _end_span(path: str, source: str) -> ast.Span:
-    lines = source.splitlines() or [""]
-    line = len(lines)
-    column = len(lines[-1]) + 1
-    return ast.Span(path, line, column, line, column + 1)
 
 
 def _name_clauses(component: ast.Component) -> ast.Component:
@@ -431,18 +408,6 @@ def _name_clauses(component: ast.Component) -> ast.Component:
     return replace(component, consts=consts, operations=ops, invariants=invariants)
 
 
-def _raise_builder_error(orig: Exception) -> ast.SpecFile:
-    if isinstance(orig, _IntError):
-        message = (
-            f"integer literal {orig.text[:20]}... has more than {MAX_INT_DIGITS} digits"
-        )
-        raise SpecError([error("SF105", message, orig.span)]) from None
-    assert isinstance(orig, _DuplicateInit)
-    raise SpecError(
-        [error("SF202", "duplicate init block; a component has one", orig.span)]
-    ) from None
-
-
 def parse_source(source: str, path: str) -> ast.SpecFile:
     """Parse spec text.
 
@@ -452,67 +417,59 @@ def parse_source(source: str, path: str) -> ast.SpecFile:
     try:
         tree = _parser().parse(source)
         _check_depth(tree, path)
-        components = _Builder(path).transform(tree)
-    except lark.exceptions.VisitError as exc:
-        orig = exc.orig_exc
-        if not isinstance(orig, (_IntError, _DuplicateInit)):
-            raise
-        return _raise_builder_error(orig)
-    except _DepthError as orig:
-        raise SpecError(
-            [
-                error(
-                    "SF104",
-                    f"expression nested more than {MAX_DEPTH} levels deep",
-                    orig.span,
-                )
-            ]
-        ) from None
-    except (lark.exceptions.UnexpectedEOF, lark.exceptions.UnexpectedToken) as exc:
-        diag = _syntax_error(path, exc)
-        if diag.code == "SF103":
-            diag = replace(diag, span=_end_span(path, source))
-        raise SpecError([diag]) from None
+        components = _Builder(path).build(tree)
+    except _BuildError as exc:
+        raise SpecError([exc.diagnostic]) from None
     except lark.exceptions.UnexpectedInput as exc:
-        raise SpecError([_syntax_error(path, exc)]) from None
+        raise SpecError([syntax_diagnostic(exc, source, path, _parser())]) from None
+    log.debug("parsed %s: %d components", path, len(components))
     return ast.SpecFile(path, source, tuple(_name_clauses(c) for c in components))
 
 
 def parse_file(path: str | Path, name: str | None = None) -> ast.SpecFile:
-    """Read and parse a spec file; unreadable or non-UTF-8 files raise SF100."""
+    """Read and parse a spec file.
+
+    Args:
+        path: the file to read.
+        name: the file's name in spans and messages; ``path`` when omitted.
+
+    A leading byte-order mark is skipped, as editors on some systems add one.
+
+    Raises:
+        SpecError: SF100 when the file cannot be read, is not UTF-8 or holds a
+            NUL byte; otherwise as ``parse_source``.
+    """
     name = str(path) if name is None else name
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise SpecError(
-            [
-                error(
-                    "SF100",
-                    f"cannot read file: {exc.strerror}",
-                    ast.Span(name, 1, 1, 1, 1),
-                )
-            ]
-        ) from None
+        reason = exc.strerror or str(exc)
+        span = ast.Span(name, 1, 1, 1, 1)
+        raise SpecError([error("SF100", f"cannot read file: {reason}", span)]) from None
+    data = data.removeprefix(codecs.BOM_UTF8)
     try:
         source = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        span = ast.Span(name, line, column, line, column + 1)
-        raise SpecError(
-            [
-                error(
-                    "SF100",
-                    f"invalid UTF-8 byte 0x{data[exc.start]:02x}; "
-                    "spec files are UTF-8 text",
-                    span,
-                )
-            ]
-        ) from None
+        raise SpecError([_invalid_utf8(name, data, exc.start)]) from None
     if "\x00" in source:
-        offset = source.index("\x00")
-        line = source.count("\n", 0, offset) + 1
-        column = offset - (source.rfind("\n", 0, offset) + 1) + 1
-        span = ast.Span(name, line, column, line, column + 1)
-        raise SpecError([error("SF100", "NUL byte in file; spec files are text", span)])
+        span = _offset_span(name, source, source.index("\x00"))
+        message = "NUL byte in file; spec files are text"
+        raise SpecError([error("SF100", message, span)])
     return parse_source(source, name)
+
+
+def _invalid_utf8(name: str, data: bytes, start: int) -> Diagnostic:
+    # Columns count characters, so decode the valid prefix of the line.
+    line_start = data.rfind(b"\n", 0, start) + 1
+    prefix = data[line_start:start].decode("utf-8", errors="replace")
+    line = data.count(b"\n", 0, start) + 1
+    column = len(prefix) + 1
+    span = ast.Span(name, line, column, line, column + 1)
+    message = f"invalid UTF-8 byte 0x{data[start]:02x}; spec files are UTF-8 text"
+    return error("SF100", message, span)
+
+
+def _offset_span(name: str, source: str, offset: int) -> ast.Span:
+    line = source.count("\n", 0, offset) + 1
+    column = offset - (source.rfind("\n", 0, offset) + 1) + 1
+    return ast.Span(name, line, column, line, column + 1)
