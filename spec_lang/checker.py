@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import difflib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from spec_lang import ast
 from spec_lang.diagnostics import Diagnostic, SpecError, error
 from spec_lang.types import BOOL, INT, BoolT, EnumT, IntT, Type, same_type
 
 log = logging.getLogger(__name__)
+
+_LATER_CONST = "a constant declared after this one; name only earlier constants"
 
 
 @dataclass
@@ -33,6 +36,11 @@ class _Context:
     in_old: bool = False
     # In init: the variables assigned so far (None outside init).
     assigned: set[str] | None = None
+    # Names that exist but may not be read here, with the reason.
+    hidden: dict[str, str] = field(default_factory=dict)
+    # Every local bound so far in the block, branches included: local names are
+    # unique in an operation, so later stages can key locals by name.
+    bound: set[str] = field(default_factory=set)
 
 
 class _ComponentChecker:
@@ -46,7 +54,7 @@ class _ComponentChecker:
         self.defines: dict[str, ast.Define] = {}
         self.define_types: dict[str, Type] = {}
         self.errors: set[str] = set()
-        self.checking_defines: list[str] = []
+        self.unclaimed_vars: set[str] = set()
 
     def report(self, code: str, message: str, span: ast.Span) -> None:
         self.diagnostics.append(error(code, message, span))
@@ -57,13 +65,16 @@ class _ComponentChecker:
         c = self.component
         self._declare()
         consts = tuple(self._check_const(k) for k in c.consts)
-        vars_ = tuple(replace(v, type=self.vars[v.name]) for v in c.vars)
+        vars_ = tuple(_typed(v, self.vars.get(v.name, INT)) for v in c.vars)
         defines = tuple(self._check_define(d) for d in c.defines)
         self._check_define_cycles(defines)
         init = self._check_init(c.init)
         invariants = tuple(
             self._check_clause(i, _Context("an invariant")) for i in c.invariants
         )
+        self._check_labels(c.invariants)
+        for const in c.consts:
+            self._check_labels(const.where)
         range_invariants = tuple(self._var_ranges(c.vars))
         operations = tuple(self._check_operation(op) for op in c.operations)
         return replace(
@@ -81,13 +92,12 @@ class _ComponentChecker:
         c = self.component
         seen: dict[str, ast.Span] = {}
 
-        def claim(name: str, span: ast.Span, what: str) -> bool:
+        def claim(name: str, span: ast.Span) -> bool:
             if name in seen:
-                first = seen[name]
                 self.report(
                     "SF202",
                     f"duplicate declaration of {name!r}; "
-                    f"first declared at line {first.line}",
+                    f"first declared at line {seen[name].line}",
                     span,
                 )
                 return False
@@ -95,74 +105,86 @@ class _ComponentChecker:
             return True
 
         for enum in c.enums:
-            if claim(enum.name, enum.span, "enum"):
+            if claim(enum.name, enum.span):
                 self.enums[enum.name] = EnumT(enum.name, enum.members)
             for member, span in zip(enum.members, enum.member_spans, strict=True):
-                if claim(member, span, "enum member"):
+                if claim(member, span):
                     self.members[member] = enum.name
         for decl in c.errors:
-            if claim(decl.name, decl.span, "error"):
+            if claim(decl.name, decl.span):
                 self.errors.add(decl.name)
-        for const in c.consts:
-            if claim(const.name, const.span, "constant"):
-                self.consts[const.name] = self._resolve_type(
-                    const.type_expr, bounds=False
-                )
-        for var in c.vars:
-            if claim(var.name, var.span, "variable"):
-                self.vars[var.name] = self._resolve_type(var.type_expr, bounds=False)
-        for define in c.defines:
-            if claim(define.name, define.span, "define"):
-                self.defines[define.name] = define
-                self.define_types[define.name] = self._resolve_type(
-                    define.type_expr, bounds=False
-                )
-        op_names: dict[str, ast.Span] = {}
+        claimed_consts = [k for k in c.consts if claim(k.name, k.span)]
+        claimed_vars = [v for v in c.vars if claim(v.name, v.span)]
+        claimed_defines = [d for d in c.defines if claim(d.name, d.span)]
         for op in c.operations:
-            if op.name in op_names or op.name in seen:
-                first = op_names.get(op.name) or seen[op.name]
-                self.report(
-                    "SF202",
-                    f"duplicate declaration of {op.name!r}; "
-                    f"first declared at line {first.line}",
-                    op.span,
-                )
-            op_names[op.name] = op.span
-        # Bounds are checked once every constant is known.
-        for const in c.consts:
-            self.consts[const.name] = self._resolve_type(const.type_expr, bounds=True)
-        for var in c.vars:
-            if var.name in self.vars:
-                self.vars[var.name] = self._resolve_type(var.type_expr, bounds=True)
+            claim(op.name, op.span)
 
-    def _resolve_type(self, type_expr: ast.TypeExpr, bounds: bool) -> Type:
+        # Types are resolved once every name is known, since bounds name constants.
+        for const in claimed_consts:
+            self.consts[const.name] = INT
+        for index, const in enumerate(claimed_consts):
+            later = {k.name: _LATER_CONST for k in claimed_consts[index + 1 :]}
+            ctx = _Context("a type bound", state=False, hidden=later)
+            self.consts[const.name] = self._resolve_type(const.type_expr, ctx)
+        for define in claimed_defines:
+            self.defines[define.name] = define
+            self.define_types[define.name] = self._define_type(define)
+        for var in claimed_vars:
+            self.vars[var.name] = self._resolve_type(var.type_expr)
+        # A variable that lost its name to another declaration is reported once,
+        # not again at each assignment.
+        self.unclaimed_vars = {v.name for v in c.vars} - set(self.vars)
+
+    def _define_type(self, define: ast.Define) -> Type:
+        type_expr = define.type_expr
+        if isinstance(type_expr, ast.IntTypeExpr) and (
+            type_expr.low is not None or type_expr.high is not None
+        ):
+            self.report(
+                "SF311",
+                f"define {define.name!r} cannot have a bounded type; "
+                "declare it Int and state the range as an invariant",
+                type_expr.span,
+            )
+            return INT
+        return self._resolve_type(type_expr)
+
+    def _resolve_type(
+        self, type_expr: ast.TypeExpr, ctx: _Context | None = None
+    ) -> Type:
+        """Resolve a type; ``ctx`` says what the bounds of an ``Int[lo..hi]`` see."""
         if isinstance(type_expr, ast.BoolTypeExpr):
             return BOOL
         if isinstance(type_expr, ast.IntTypeExpr):
-            if not bounds or (type_expr.low is None and type_expr.high is None):
+            if type_expr.low is None and type_expr.high is None:
                 return INT
-            ctx = _Context("a type bound", state=False)
-            low = self._check_int(type_expr.low, ctx) if type_expr.low else None
-            high = self._check_int(type_expr.high, ctx) if type_expr.high else None
+            bound_ctx = ctx or _Context("a type bound", state=False)
+            low = self._check_int(type_expr.low, bound_ctx) if type_expr.low else None
+            high = (
+                self._check_int(type_expr.high, bound_ctx) if type_expr.high else None
+            )
             return IntT(low, high)
         if type_expr.name in self.enums:
             return self.enums[type_expr.name]
-        if bounds:  # report once, on the second pass
-            known = ", ".join(["Bool", "Int", *sorted(self.enums)])
-            self.report(
-                "SF203",
-                f"unknown type {type_expr.name!r}; known types: {known}",
-                type_expr.span,
-            )
+        known = ", ".join(["Bool", "Int", *sorted(self.enums)])
+        self.report(
+            "SF203",
+            f"unknown type {type_expr.name!r}; known types: {known}",
+            type_expr.span,
+        )
         return INT
 
     def _check_int(self, expr: ast.Expr, ctx: _Context) -> ast.Expr:
         checked = self.expr(expr, ctx)
-        self._expect(checked, INT, f"{ctx.what} must be Int")
+        self._expect(checked, INT, f"{ctx.what} must be")
         return checked
 
     def _check_const(self, const: ast.Const) -> ast.Const:
-        ctx = _Context("a where clause", state=False)
+        names = [k.name for k in self.component.consts]
+        position = names.index(const.name)
+        later = {name: _LATER_CONST for name in names[position + 1 :]}
+        later.pop(const.name, None)
+        ctx = _Context("a where clause", state=False, hidden=later)
         wheres = tuple(self._check_clause(w, ctx) for w in const.where)
         const_type = self.consts.get(const.name, INT)
         range_clause = self._range_clause(
@@ -174,47 +196,48 @@ class _ComponentChecker:
         )
         if range_clause is not None:
             wheres = (*wheres, range_clause)
-        return replace(const, where=wheres, type=const_type)
+        return replace(_typed(const, const_type), where=wheres)
 
     def _check_define(self, define: ast.Define) -> ast.Define:
         declared = self.define_types.get(define.name, INT)
-        expr = self._define_expr(define.name)
+        expr = self.expr(define.expr, _Context(f"define {define.name!r}"))
+        self._expect(expr, declared, f"define {define.name!r} is declared")
         return replace(define, expr=expr, type=declared)
 
     def _check_define_cycles(self, defines: tuple[ast.Define, ...]) -> None:
-        uses = {d.name: _define_refs(d.expr) for d in defines}
-        reported: set[str] = set()
-        for start in uses:
-            path = [start]
-            stack = [(start, iter(sorted(uses[start])))]
+        """Report each cycle among defines once, by a depth-first search."""
+        uses = {d.name: sorted(_define_refs(d.expr)) for d in defines}
+        finished: set[str] = set()
+        for root in uses:
+            if root in finished:
+                continue
+            path: list[str] = []
+            on_path: set[str] = set()
+            stack: list[tuple[str, Iterator[str]]] = [(root, iter(uses[root]))]
+            path.append(root)
+            on_path.add(root)
             while stack:
-                _name, children = stack[-1]
-                child = next(children, None)
+                name, successors = stack[-1]
+                child = next(successors, None)
                 if child is None:
                     stack.pop()
                     path.pop()
-                    continue
-                if child == start and start not in reported:
-                    reported.update(path)
-                    cycle = " -> ".join([*path, start])
-                    self.report(
-                        "SF208",
-                        f"defines refer to each other in a cycle: {cycle}",
-                        self.defines[start].span,
-                    )
-                elif child not in path and child in uses and len(path) < len(uses):
+                    on_path.discard(name)
+                    finished.add(name)
+                elif child in on_path:
+                    self._report_cycle(path[path.index(child) :])
+                elif child in uses and child not in finished:
+                    stack.append((child, iter(uses[child])))
                     path.append(child)
-                    stack.append((child, iter(sorted(uses[child]))))
+                    on_path.add(child)
 
-    def _define_expr(self, name: str) -> ast.Expr:
-        define = self.defines[name]
-        self.checking_defines.append(name)
-        try:
-            expr = self.expr(define.expr, _Context(f"define {name!r}"))
-        finally:
-            self.checking_defines.pop()
-        self._expect(expr, self.define_types[name], f"define {name!r} is declared")
-        return expr
+    def _report_cycle(self, cycle: list[str]) -> None:
+        shown = " -> ".join([*cycle, cycle[0]])
+        self.report(
+            "SF208",
+            f"defines refer to each other in a cycle: {shown}",
+            self.defines[cycle[0]].span,
+        )
 
     def _check_init(self, init: ast.Init | None) -> ast.Init | None:
         c = self.component
@@ -228,7 +251,8 @@ class _ComponentChecker:
             return None
         ctx = _Context("the init block", assigned=set())
         body = self.stmts(init.body, ctx, kind="init")
-        missing = [v.name for v in c.vars if v.name not in (ctx.assigned or set())]
+        assigned = ctx.assigned or set()
+        missing = [name for name in self.vars if name not in assigned]
         if missing:
             self.report(
                 "SF305",
@@ -239,16 +263,40 @@ class _ComponentChecker:
 
     def _check_clause(self, clause: ast.Clause, ctx: _Context) -> ast.Clause:
         expr = self.expr(clause.expr, ctx)
-        self._expect(expr, BOOL, f"{ctx.what} must be Bool")
+        self._expect(expr, BOOL, f"{ctx.what} must be")
         return replace(clause, expr=expr)
+
+    def _check_labels(self, clauses: Iterable[ast.Clause]) -> None:
+        """Labels make clause ids, which reports and tests trace, so they are unique."""
+        first: dict[str, ast.Clause] = {}
+        for clause in clauses:
+            if clause.label is None:
+                continue
+            if clause.label in first:
+                self.report(
+                    "SF202",
+                    f"duplicate label {clause.label!r}: clause id {clause.id!r} "
+                    f"is already used at line {first[clause.label].span.line}",
+                    clause.span,
+                )
+            else:
+                first[clause.label] = clause
 
     # --- operations ---------------------------------------------------------
 
     def _check_operation(self, op: ast.Operation) -> ast.Operation:
         params: dict[str, Type] = {}
         checked_params = []
+        # A bound is fixed when the component is created, before any call.
+        bound_ctx = _Context(
+            "a type bound",
+            state=False,
+            hidden={
+                p.name: "a parameter; bounds may name only constants" for p in op.params
+            },
+        )
         for param in op.params:
-            param_type = self._resolve_type(param.type_expr, bounds=True)
+            param_type = self._resolve_type(param.type_expr, bound_ctx)
             if param.name in params:
                 self.report("SF202", f"duplicate parameter {param.name!r}", param.span)
             elif self._value_name_taken(param.name):
@@ -258,17 +306,26 @@ class _ComponentChecker:
                     param.span,
                 )
             params[param.name] = param_type
-            checked_params.append(replace(param, type=param_type))
+            checked_params.append(_typed(param, param_type))
 
         result_type = None
         if op.result_type_expr is not None:
-            result_type = self._resolve_type(op.result_type_expr, bounds=True)
+            result_type = self._resolve_type(op.result_type_expr, bound_ctx)
+        elif op.kind is ast.OperationKind.QUERY:
+            self.report(
+                "SF312",
+                f"query {op.name!r} declares no result type; a query changes "
+                "nothing, so it must return a value: 'query name(...) -> T'",
+                op.span,
+            )
 
         requires = tuple(self._check_requires(op, r, params) for r in op.requires)
         ensures_ctx = _Context(
             "an ensures clause", params=params, old=True, result=result_type
         )
         ensures = tuple(self._check_clause(e, ensures_ctx) for e in op.ensures)
+        self._check_labels(op.requires)
+        self._check_labels(op.ensures)
         self._check_modifies(op)
 
         effect = None
@@ -317,8 +374,12 @@ class _ComponentChecker:
             )
             if clause is not None:
                 result_range.append(clause)
+        result_type_expr = op.result_type_expr
+        if result_type_expr is not None and result_type is not None:
+            result_type_expr = _checked_bounds(result_type_expr, result_type)
         return replace(
             op,
+            result_type_expr=result_type_expr,
             params=tuple(checked_params),
             requires=(*param_ranges, *requires),
             ensures=(*ensures, *result_range),
@@ -358,6 +419,7 @@ class _ComponentChecker:
             return
         if op.kind is ast.OperationKind.QUERY:
             self.report("SF304", f"query {op.name!r} cannot modify state", op.span)
+        listed: set[str] = set()
         for name in op.modifies:
             if name not in self.vars:
                 self.report(
@@ -365,6 +427,9 @@ class _ComponentChecker:
                     f"modifies {name!r}, which is not a state variable",
                     op.span,
                 )
+            elif name in listed:
+                self.report("SF202", f"modifies lists {name!r} twice", op.span)
+            listed.add(name)
 
     def _value_name_taken(self, name: str) -> bool:
         return (
@@ -436,8 +501,19 @@ class _ComponentChecker:
     ) -> ast.Stmt:
         if isinstance(stmt, ast.Let):
             value = self.expr(stmt.value, ctx)
-            if stmt.name in ctx.locals or stmt.name in ctx.params:
-                self.report("SF202", f"duplicate local name {stmt.name!r}", stmt.span)
+            if stmt.name in ctx.params:
+                self.report(
+                    "SF202",
+                    f"let {stmt.name!r} has the name of a parameter",
+                    stmt.span,
+                )
+            elif stmt.name in ctx.bound:
+                self.report(
+                    "SF202",
+                    f"duplicate local name {stmt.name!r}; a block binds each "
+                    "name once, even in different branches",
+                    stmt.span,
+                )
             elif self._value_name_taken(stmt.name):
                 self.report(
                     "SF206",
@@ -445,10 +521,11 @@ class _ComponentChecker:
                     stmt.span,
                 )
             ctx.locals[stmt.name] = value.type or INT
+            ctx.bound.add(stmt.name)
             return replace(stmt, value=value)
         if isinstance(stmt, ast.If):
             condition = self.expr(stmt.condition, ctx)
-            self._expect(condition, BOOL, "an if condition must be Bool")
+            self._expect(condition, BOOL, "an if condition must be")
             before = set(ctx.assigned) if ctx.assigned is not None else None
             outer_locals = dict(ctx.locals)
             then = self.stmts(stmt.then, ctx, kind, result)
@@ -458,7 +535,7 @@ class _ComponentChecker:
             otherwise = self.stmts(stmt.otherwise, ctx, kind, result)
             if after_then is not None and ctx.assigned is not None:
                 ctx.assigned = after_then & ctx.assigned
-            # Branch locals are scoped to their branch, but their names stay taken.
+            # Branch locals are scoped to their branch; their names stay in ctx.bound.
             ctx.locals = outer_locals
             return replace(stmt, condition=condition, then=then, otherwise=otherwise)
         return self._assign(stmt, ctx, kind, result)
@@ -476,6 +553,8 @@ class _ComponentChecker:
                 )
             else:
                 self._expect(value, result, "result must be")
+            return replace(stmt, value=value)
+        if stmt.target in self.unclaimed_vars:
             return replace(stmt, value=value)
         if stmt.target not in self.vars:
             what = self._describe(stmt.target, ctx)
@@ -534,6 +613,14 @@ class _ComponentChecker:
         kind: ast.RefKind | None = None
         found: Type | None = None
         owner = ""
+        if name in ctx.hidden and name not in ctx.locals:
+            self.report(
+                "SF209",
+                f"{ctx.what} cannot refer to {name!r}, {ctx.hidden[name]}",
+                expr.span,
+            )
+            if name not in self.consts:
+                return expr
         if name in ctx.locals:
             kind, found = ast.RefKind.LOCAL, ctx.locals[name]
         elif name in ctx.params:
@@ -570,9 +657,10 @@ class _ComponentChecker:
         return replace(expr, type=_plain(found), ref=ast.Ref(kind, name, owner))
 
     def _state_forbidden(self, expr: ast.Name, ctx: _Context) -> None:
+        what = "a define, which reads state" if expr.id in self.defines else "state"
         self.report(
             "SF307",
-            f"{ctx.what} may refer only to constants, but {expr.id!r} is state",
+            f"{ctx.what} may refer only to constants, but {expr.id!r} is {what}",
             expr.span,
         )
 
@@ -591,7 +679,13 @@ class _ComponentChecker:
     def _expr_Qualified(self, expr: ast.Qualified, ctx: _Context) -> ast.Expr:
         enum = self.enums.get(expr.qualifier)
         if enum is None:
-            self.report("SF201", f"unknown enum {expr.qualifier!r}", expr.span)
+            known = ", ".join(sorted(self.enums)) or "none"
+            self.report(
+                "SF201",
+                f"unknown enum {expr.qualifier!r} in {expr.qualifier}.{expr.member}; "
+                f"declared enums: {known}",
+                expr.span,
+            )
             return expr
         if expr.member not in enum.members:
             members = ", ".join(enum.members)
@@ -605,6 +699,10 @@ class _ComponentChecker:
         return replace(expr, type=enum, ref=ref)
 
     def _expr_ResultRef(self, expr: ast.ResultRef, ctx: _Context) -> ast.Expr:
+        if ctx.result is None and ctx.in_old:
+            message = "old(result) has no meaning: result exists only in the post-state"
+            self.report("SF303", message, expr.span)
+            return expr
         if ctx.result is None:
             where = "an ensures clause of an operation that returns a value"
             self.report("SF303", f"result can be read only in {where}", expr.span)
@@ -729,6 +827,26 @@ def _define_refs(expr: ast.Expr) -> set[str]:
             elif hasattr(value, "span") and not isinstance(value, ast.Span):
                 stack.append(value)
     return found
+
+
+_Declared = TypeVar("_Declared", ast.Const, ast.Var, ast.Param)
+
+
+def _typed(decl: _Declared, declared: Type) -> _Declared:
+    """Set a declaration's type, and its written bounds to their checked form."""
+    return replace(
+        decl, type=declared, type_expr=_checked_bounds(decl.type_expr, declared)
+    )
+
+
+def _checked_bounds(type_expr: ast.TypeExpr, declared: Type) -> ast.TypeExpr:
+    # The type keeps the checked bound expressions; the written type shows the
+    # same ones, so that no unchecked expression stays in the checked tree.
+    if not isinstance(type_expr, ast.IntTypeExpr) or not isinstance(declared, IntT):
+        return type_expr
+    if not declared.bounded:
+        return type_expr
+    return replace(type_expr, low=declared.low, high=declared.high)
 
 
 def _plain(value_type: Type) -> Type:

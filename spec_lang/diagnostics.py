@@ -37,6 +37,7 @@ CODES: dict[str, str] = {
     "SF206": "name shadows another declaration",
     "SF207": "unknown function or wrong number of arguments",
     "SF208": "defines refer to each other in a cycle",
+    "SF209": "a name that exists but may not be used here",
     # Types and placement.
     "SF301": "type mismatch",
     "SF302": "old() outside a postcondition",
@@ -48,6 +49,8 @@ CODES: dict[str, str] = {
     "SF308": "modifies names something that is not a state variable",
     "SF309": "old() nested inside old()",
     "SF310": "an environment action declares an error",
+    "SF311": "a define has a bounded type",
+    "SF312": "a query declares no result type",
 }
 
 
