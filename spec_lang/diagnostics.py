@@ -80,19 +80,47 @@ class SpecError(Exception):
         super().__init__("\n".join(d.short() for d in diagnostics))
 
 
+# How much of a source line ``render`` shows, and how wide a caret may run.
+_WINDOW = 120
+_MAX_CARET = 80
+_ELLIPSIS = "..."
+
+
 def render(diagnostic: Diagnostic, source: str | None) -> str:
-    """Render a diagnostic with the source line and a caret under its column."""
+    """Render a diagnostic with the source line and a caret under its column.
+
+    A line longer than the window is cut around the column, marked with
+    ``...`` on the cut side, so the caret always points at visible text.
+    """
     text = diagnostic.short()
     if source is None:
         return text
-    lines = source.splitlines()
+    # The parser counts lines by "\n" only; str.splitlines would also split
+    # at form feeds and other separators and point at the wrong line.
+    lines = source.split("\n")
     line_no = diagnostic.span.line
     if not 1 <= line_no <= len(lines):
         return text
-    line = lines[line_no - 1].expandtabs(1)
+    line = lines[line_no - 1].rstrip("\r").expandtabs(1)
+    column = max(1, diagnostic.span.column)
     width = 1
     if diagnostic.span.end_line == line_no:
-        width = max(1, diagnostic.span.end_column - diagnostic.span.column)
-    caret = " " * (diagnostic.span.column - 1) + "^" * min(width, 80)
+        width = max(1, diagnostic.span.end_column - column)
+    shown, offset = _window(line, column - 1)
+    # At least one caret, even past the end of the line (the end of the file).
+    carets = max(1, min(width, _MAX_CARET, len(shown) - offset))
+    caret = " " * offset + "^" * carets
     gutter = f"{line_no:>5} | "
-    return f"{text}\n{gutter}{line[:200]}\n{' ' * (len(gutter) - 2)}| {caret}"
+    return f"{text}\n{gutter}{shown}\n{' ' * (len(gutter) - 2)}| {caret}"
+
+
+def _window(line: str, index: int) -> tuple[str, int]:
+    """Cut ``line`` to the window around ``index``; return it and the caret offset."""
+    if len(line) <= _WINDOW:
+        return line, index
+    start = max(0, min(index - _WINDOW // 2, len(line) - _WINDOW))
+    start = max(start, index - _WINDOW + 1)  # a column past the end stays in view
+    end = start + _WINDOW
+    prefix = _ELLIPSIS if start > 0 else ""
+    suffix = _ELLIPSIS if end < len(line) else ""
+    return prefix + line[start:end] + suffix, len(prefix) + index - start
