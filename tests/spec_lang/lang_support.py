@@ -1,0 +1,125 @@
+"""Helpers shared by the spec language tests: a spec using every node kind, a walker."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+from spec_lang import ast
+
+# Every declaration, clause, statement, type and expression form, once at least.
+EVERY_NODE_SPEC = """\
+component Store {
+  const capacity: Int where positive: capacity >= 1 where capacity <= 1_000
+  const strict: Bool
+  enum Mode { Idle, Busy, }
+  error Full, Empty
+  var size: Int[0..capacity]
+  var mode: Mode
+  var flag: Bool
+  define room: Int = capacity - size
+  define busy: Bool = mode == Mode.Busy
+
+  init {
+    size := 0
+    let start = Idle
+    mode := start
+    if strict { flag := true } else { flag := false }
+  }
+
+  invariant idle_when_empty: size == 0 implies mode == Idle
+  invariant !flag || flag
+
+  operation put(n: Int[1..capacity], force: Bool) -> Int[0..capacity] {
+    requires n >= 1
+    requires room_left: n <= room else Full
+    ensures grows: size == old(size) + n
+    ensures result == size and -result <= 0
+    effect {
+      let total = size + n
+      if total > capacity {
+        size := capacity
+      } else if force {
+        size := total
+      } else {
+        size := min(total, max(capacity, abs(-total)))
+      }
+      mode := Busy
+      result := size
+    }
+  }
+
+  operation take(n: Int) {
+    requires enough: size >= n else Empty
+    ensures size == old(size) - n
+    modifies size, mode
+  }
+
+  query level() -> Int {
+    ensures result == (if busy then size else size * 1 / 1 % (capacity + 1))
+    effect { result := size }
+  }
+
+  environment wake() {
+    requires not busy
+    ensures busy iff mode != Idle
+    effect { mode := Busy }
+  }
+}
+"""
+
+
+def _is_node(value: object) -> bool:
+    return type(value) in _NODE_KINDS
+
+
+def component(*members: str, name: str = "C") -> str:
+    """Spec text of one component with member ``i`` on line ``i + 2``, at column 3."""
+    return f"component {name} {{\n" + "".join(f"  {m}\n" for m in members) + "}\n"
+
+
+def children(node: object) -> Iterator[object]:
+    """The AST nodes directly inside ``node``, in field order; types are not nodes."""
+    assert dataclasses.is_dataclass(node) and not isinstance(node, type)
+    for f in dataclasses.fields(node):
+        value = getattr(node, f.name)
+        values = value if isinstance(value, tuple) else (value,)
+        yield from (item for item in values if _is_node(item))
+
+
+def walk(root: object) -> Iterator[object]:
+    """Every AST node under ``root`` (a node or a tuple of them), depth first."""
+    stack = list(reversed(root)) if isinstance(root, tuple) else [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(list(children(node))))
+
+
+def node_kinds() -> set[type]:
+    """Every AST node class: the dataclasses of ``spec_lang.ast`` that carry a span."""
+    return {
+        value
+        for value in vars(ast).values()
+        if isinstance(value, type)
+        and dataclasses.is_dataclass(value)
+        and value.__module__ == ast.__name__
+        and value not in (ast.Span, ast.Ref)
+    }
+
+
+EXPRESSION_KINDS = (
+    ast.IntLit,
+    ast.BoolLit,
+    ast.Name,
+    ast.Qualified,
+    ast.ResultRef,
+    ast.Old,
+    ast.Unary,
+    ast.Binary,
+    ast.IfThenElse,
+    ast.Call,
+)
+
+
+_NODE_KINDS = node_kinds()
