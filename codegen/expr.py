@@ -1,0 +1,290 @@
+"""Translate checked spec expressions into Python expressions.
+
+The translation keeps the spec's semantics exactly: ``/`` becomes ``//`` and
+``%`` stays ``%`` (both floor towards negative infinity, as the language
+defines them), ``implies`` becomes ``not a or b``, ``iff`` becomes ``==`` on
+booleans, enum members become their names as strings. Parentheses go in by
+Python precedence. A few rewrites keep generated code clean under the
+project's linters without changing a value: a negated comparison flips its
+operator, a comparison with a literal on the left is mirrored, ``x == true``
+is ``x``, and an ``and`` inside an ``or`` is parenthesized.
+
+Where a name reads from (``self.x``, ``pre.x``, ``constants["x"]``, a local)
+is decided by a :class:`Scope`, so one translator serves the model, the
+obligations and the argument bounds of the contract tests.
+"""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from codegen.python import (
+    ADDITIVE,
+    MULTIPLICATIVE,
+    Atom,
+    BinOp,
+    BoolOp,
+    Call,
+    Compare,
+    Neg,
+    Not,
+    Paren,
+    PyExpr,
+    Sequence,
+    Ternary,
+    string,
+)
+from spec_lang import ast
+
+
+class TranslationError(Exception):
+    """A checked expression that the translator cannot express; a checker gap."""
+
+
+# Local names the generated methods use for themselves, and names that read
+# badly or shadow the builtins the translation calls.
+RESERVED_LOCALS = frozenset(
+    {"self", "pre", "result", "observed", "data", "min", "max", "abs", "l", "I", "O"}
+)
+
+
+def attribute_name(name: str) -> str:
+    """The Python attribute for a spec constant, variable, define or operation."""
+    return f"{name}_" if keyword.iskeyword(name) else name
+
+
+def local_name(name: str) -> str:
+    """The Python name for a spec parameter or ``let`` binding."""
+    if keyword.iskeyword(name) or name in RESERVED_LOCALS:
+        return f"{name}_"
+    return name
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where the names of one expression read from.
+
+    Attributes:
+        state: the object that holds the current state (``self`` in the
+            model, ``self.model`` in a contract test).
+        old: the object that holds the pre-state, for ``old(...)``.
+        constants: how a constant reads, with ``{state}``, ``{name}`` (the
+            spec's) and ``{attribute}`` placeholders: ``{state}.{attribute}``
+            or ``constants["{name}"]``.
+        locals: spec parameter and ``let`` names to their Python names.
+        result: how ``result`` reads.
+    """
+
+    state: str = "self"
+    old: str | None = None
+    constants: str = "{state}.{attribute}"
+    locals: Mapping[str, str] = field(default_factory=dict)
+    result: str = "result"
+
+    def in_old(self) -> Scope:
+        if self.old is None:
+            raise TranslationError("old() where no pre-state is available")
+        return replace(self, state=self.old, old=None)
+
+
+def translate(expr: ast.Expr, scope: Scope) -> PyExpr:
+    """Return the Python expression for a checked spec expression."""
+    return _Translator(scope).expr(expr)
+
+
+class _Translator:
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+
+    def expr(self, expr: ast.Expr) -> PyExpr:
+        method = getattr(self, f"_{type(expr).__name__}", None)
+        if method is None:
+            raise TranslationError(f"no translation for {type(expr).__name__}")
+        result: PyExpr = method(expr)
+        return result
+
+    def _IntLit(self, expr: ast.IntLit) -> PyExpr:
+        return Atom(str(expr.value))
+
+    def _BoolLit(self, expr: ast.BoolLit) -> PyExpr:
+        return Atom("True" if expr.value else "False")
+
+    def _Name(self, expr: ast.Name) -> PyExpr:
+        ref = expr.ref
+        if ref is None:
+            raise TranslationError(f"name {expr.id!r} at {expr.span} is not resolved")
+        kind = ref.kind
+        if kind is ast.RefKind.ENUM_MEMBER:
+            return string(ref.name)
+        if kind in (ast.RefKind.PARAM, ast.RefKind.LOCAL):
+            return Atom(self.scope.locals.get(ref.name, local_name(ref.name)))
+        if kind is ast.RefKind.CONST:
+            text = self.scope.constants.format(
+                state=self.scope.state,
+                name=ref.name,
+                attribute=attribute_name(ref.name),
+            )
+            return Atom(text)
+        return Atom(f"{self.scope.state}.{attribute_name(ref.name)}")
+
+    def _Qualified(self, expr: ast.Qualified) -> PyExpr:
+        return string(expr.member)
+
+    def _ResultRef(self, expr: ast.ResultRef) -> PyExpr:
+        return Atom(self.scope.result)
+
+    def _Old(self, expr: ast.Old) -> PyExpr:
+        return _Translator(self.scope.in_old()).expr(expr.operand)
+
+    def _Unary(self, expr: ast.Unary) -> PyExpr:
+        operand = self.expr(expr.operand)
+        if expr.op == "not":
+            return negate(operand)
+        return Neg(operand if _precedence(operand) >= _ATOM else Paren(operand))
+
+    def _Binary(self, expr: ast.Binary) -> PyExpr:
+        op = expr.op
+        left, right = self.expr(expr.left), self.expr(expr.right)
+        if op in ("and", "or"):
+            return bool_op(op, left, right)
+        if op == "implies":
+            return bool_op("or", negate(left), right)
+        if op == "iff":
+            return compare(left, "==", right)
+        if op in _COMPARISONS:
+            return compare(left, op, right)
+        return arithmetic(left, "//" if op == "/" else op, right)
+
+    def _IfThenElse(self, expr: ast.IfThenElse) -> PyExpr:
+        return ternary(
+            self.expr(expr.then), self.expr(expr.condition), self.expr(expr.otherwise)
+        )
+
+    def _Call(self, expr: ast.Call) -> PyExpr:
+        args = tuple(_unconditional(self.expr(a)) for a in expr.args)
+        return Call(expr.function, args)
+
+
+# --- building Python expressions ------------------------------------------------
+
+_COMPARISONS = frozenset({"==", "!=", "<", "<=", ">", ">="})
+_NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+_MIRRORED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+# Python precedence, loosest first.
+_TERNARY, _OR, _AND, _NOT, _COMPARE, _ADD, _MUL, _NEG, _ATOM = range(1, 10)
+
+
+def _precedence(expr: PyExpr) -> int:
+    if isinstance(expr, Ternary):
+        return _TERNARY
+    if isinstance(expr, BoolOp):
+        return _OR if expr.op == "or" else _AND
+    if isinstance(expr, Not):
+        return _NOT
+    if isinstance(expr, Compare):
+        return _COMPARE
+    if isinstance(expr, BinOp):
+        return _ADD if expr.op in ADDITIVE else _MUL
+    if isinstance(expr, Neg):
+        return _NEG
+    return _ATOM
+
+
+def _wrap_below(expr: PyExpr, precedence: int) -> PyExpr:
+    return Paren(expr) if _precedence(expr) < precedence else expr
+
+
+def _unconditional(expr: PyExpr) -> PyExpr:
+    """Parenthesize a conditional expression used as an operand, for readability."""
+    return Paren(expr) if isinstance(expr, Ternary) else expr
+
+
+def _literal(expr: PyExpr) -> bool:
+    if isinstance(expr, Neg):
+        return _literal(expr.operand)
+    if not isinstance(expr, Atom):
+        return False
+    text = expr.text
+    return text in ("True", "False") or text.isdigit() or text.startswith('"')
+
+
+def _bool_literal(expr: PyExpr) -> bool | None:
+    if isinstance(expr, Atom) and expr.text in ("True", "False"):
+        return expr.text == "True"
+    return None
+
+
+def negate(expr: PyExpr) -> PyExpr:
+    """``not expr``, with comparisons flipped and double negation removed."""
+    if isinstance(expr, Compare):
+        return Compare(expr.left, _NEGATED[expr.op], expr.right)
+    if isinstance(expr, Not):
+        return expr.operand
+    if isinstance(expr, Paren):
+        return negate(expr.inner)
+    literal = _bool_literal(expr)
+    if literal is not None:
+        return Atom("False" if literal else "True")
+    return Not(_wrap_below(expr, _NOT))
+
+
+def bool_op(op: str, left: PyExpr, right: PyExpr) -> PyExpr:
+    """``left op right`` for ``and``/``or``, flattening chains of one operator."""
+    values: list[PyExpr] = []
+    for operand in (left, right):
+        if isinstance(operand, BoolOp) and operand.op == op:
+            values.extend(operand.values)
+        elif isinstance(operand, BoolOp | Ternary):
+            # An ``and`` inside an ``or`` is bracketed to make the grouping plain.
+            values.append(Paren(operand))
+        else:
+            values.append(operand)
+    return BoolOp(op, tuple(values))
+
+
+def compare(left: PyExpr, op: str, right: PyExpr) -> PyExpr:
+    """``left op right``, mirrored when only the left side is a literal."""
+    for side, other in ((right, left), (left, right)):
+        literal = _bool_literal(side)
+        if op in ("==", "!=") and literal is not None and _bool_literal(other) is None:
+            return other if (op == "==") == literal else negate(other)
+    if _literal(left) and not _literal(right):
+        left, right, op = right, left, _MIRRORED[op]
+    return Compare(_wrap_below(left, _ADD), op, _wrap_below(right, _ADD))
+
+
+def arithmetic(left: PyExpr, op: str, right: PyExpr) -> PyExpr:
+    """``left op right`` for ``+ - * // %``; both group to the left, as in Python."""
+    level = _MUL if op in MULTIPLICATIVE else _ADD
+    return BinOp(_wrap_below(left, level), op, _wrap_below(right, level + 1))
+
+
+def ternary(body: PyExpr, test: PyExpr, orelse: PyExpr) -> PyExpr:
+    """``body if test else orelse``; a boolean choice of literals is just the test."""
+    then_literal, else_literal = _bool_literal(body), _bool_literal(orelse)
+    if None not in (then_literal, else_literal) and then_literal != else_literal:
+        return _unwrap(test) if then_literal else negate(test)
+    return Ternary(
+        _wrap_below(body, _OR), _wrap_below(test, _OR), _unconditional(orelse)
+    )
+
+
+def _unwrap(expr: PyExpr) -> PyExpr:
+    return expr.inner if isinstance(expr, Paren) else expr
+
+
+def conjunction(parts: list[PyExpr]) -> PyExpr:
+    """``a and b and ...``; ``True`` for no parts."""
+    if not parts:
+        return Atom("True")
+    result = parts[0]
+    for part in parts[1:]:
+        result = bool_op("and", result, part)
+    return result
+
+
+def tuple_of(items: list[PyExpr]) -> Sequence:
+    return Sequence(tuple(items), "tuple")

@@ -1,0 +1,799 @@
+"""Render the code of one component's reference model and contract test.
+
+The templates hold the shape of each file; this module renders the parts
+that come from the spec (statements, clauses, signatures, draws) into laid
+out Python, one block per method, so that the templates stay readable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from codegen import layout
+from codegen.bounds import Bounds, bounds_of, is_name, names_in, refers_to
+from codegen.expr import (
+    Scope,
+    attribute_name,
+    bool_op,
+    local_name,
+    ternary,
+    translate,
+)
+from codegen.python import Atom, Call, Keyword, PyExpr, Sequence, string
+from spec_lang import ast
+from spec_lang.types import BoolT, EnumT, IntT, Type
+
+
+class GenerationError(Exception):
+    """A checked spec that cannot be turned into code; the message says why."""
+
+
+def snake_case(name: str) -> str:
+    """``CircuitBreaker`` -> ``circuit_breaker``; the form of generated file names.
+
+    >>> snake_case("HTTPServer2Pool")
+    'httpserver2_pool'
+    """
+    out: list[str] = []
+    for i, char in enumerate(name):
+        if char.isupper() and i and (name[i - 1].islower() or name[i - 1].isdigit()):
+            out.append("_")
+        out.append(char.lower())
+    return "".join(out)
+
+
+# Names the generated model and test use for themselves at module level.
+MODEL_GLOBALS = frozenset(
+    {
+        "BOOL",
+        "INT",
+        "ClassVar",
+        "Coverage",
+        "Iterator",
+        "Mapping",
+        "Parameter",
+        "Requirement",
+        "Signature",
+        "SpecModel",
+        "Variable",
+        "annotations",
+        "enum_type",
+    }
+)
+
+# Attributes of the runtime's ContractMachine and of Hypothesis's state
+# machine that a rule must not replace; a rule with such a name gets a "_".
+CONTRACT_RESERVED = frozenset(
+    {
+        "BINDING",
+        "COMPONENT",
+        "MODEL",
+        "TestCase",
+        "begin",
+        "binding",
+        "bundle",
+        "check_invariants",
+        "check_state",
+        "conforms",
+        "constant",
+        "constants",
+        "draw_bool",
+        "draw_int",
+        "draw_member",
+        "enabled",
+        "initialize_rules",
+        "invariants",
+        "model",
+        "names_to_values",
+        "rules",
+        "start",
+        "step",
+        "teardown",
+        "trace",
+    }
+)
+
+
+def python_type(value_type: Type | None) -> str:
+    if value_type is None:
+        return "None"
+    if isinstance(value_type, BoolT):
+        return "bool"
+    if isinstance(value_type, IntT):
+        return "int"
+    return "str"
+
+
+def enum_constant(name: str) -> str:
+    """The module-level name of an enum's value type: ``Mode`` -> ``MODE_TYPE``."""
+    return snake_case(name).upper() + "_TYPE"
+
+
+def value_type(value_type: Type | None) -> PyExpr:
+    """The runtime ``ValueType`` expression for a spec type."""
+    if isinstance(value_type, BoolT):
+        return Atom("BOOL")
+    if isinstance(value_type, EnumT):
+        return Atom(enum_constant(value_type.name))
+    if isinstance(value_type, IntT):
+        return Atom("INT")
+    raise GenerationError(f"no runtime type for {value_type}")
+
+
+def check_names(component: ast.Component) -> None:
+    """Reject names that generated code cannot carry.
+
+    Raises:
+        GenerationError: for a ``_sf_`` or dunder name, or two spec names that
+            become one Python attribute.
+    """
+    names = [
+        *(c.name for c in component.consts),
+        *(v.name for v in component.vars),
+        *(d.name for d in component.defines),
+        *(o.name for o in component.operations),
+    ]
+    seen: dict[str, str] = {}
+    for name in names:
+        if name.startswith("_sf_") or (name.startswith("__") and name.endswith("__")):
+            raise GenerationError(
+                f"{component.name}.{name}: names starting with '_sf_' and dunder "
+                "names are reserved for generated code; rename it"
+            )
+        attribute = attribute_name(name)
+        if attribute in seen:
+            raise GenerationError(
+                f"{component.name}: {seen[attribute]!r} and {name!r} would both be "
+                f"the Python attribute {attribute!r}; rename one"
+            )
+        seen[attribute] = name
+
+
+class Lines:
+    """Accumulates laid out lines of one block of code."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def add(self, indent: int, text: str) -> None:
+        self.lines.append(" " * indent + text)
+
+    def statement(
+        self, indent: int, prefix: str, expr: PyExpr, suffix: str = ""
+    ) -> None:
+        self.add(indent, layout.statement(prefix, expr, suffix, indent))
+
+    def call(self, indent: int, function: str, *args: PyExpr | Keyword) -> None:
+        self.add(indent, layout.call_statement(function, tuple(args), indent))
+
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def _tuple(items: Iterable[PyExpr]) -> Sequence:
+    return Sequence(tuple(items), "tuple")
+
+
+def _strings(names: Iterable[str]) -> Sequence:
+    return _tuple(string(n) for n in names)
+
+
+# --- statements -----------------------------------------------------------------
+
+
+@dataclass
+class _Locals:
+    """The Python names of one method's parameters and ``let`` bindings."""
+
+    owner: str
+    taken: set[str] = field(default_factory=set)
+    names: dict[str, str] = field(default_factory=dict)
+
+    def bind(self, name: str, used: bool = True) -> str:
+        python = local_name(name)
+        if python in MODEL_GLOBALS or python in self.taken:
+            python = f"{python}_"
+        if not used:
+            python = f"_{python}"
+        if python in self.taken:
+            raise GenerationError(
+                f"{self.owner}: {name!r} would clash with another name as {python!r}; "
+                "rename it"
+            )
+        self.taken.add(python)
+        self.names[name] = python
+        return python
+
+
+def _statements(body: Iterable[ast.Stmt]) -> Iterator[ast.Stmt]:
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, ast.If):
+            yield from _statements(stmt.then)
+            yield from _statements(stmt.otherwise)
+
+
+def _expressions(body: Iterable[ast.Stmt]) -> Iterator[ast.Expr]:
+    for stmt in _statements(body):
+        yield stmt.condition if isinstance(stmt, ast.If) else stmt.value
+
+
+def bind_lets(body: tuple[ast.Stmt, ...], names: _Locals) -> None:
+    read = {
+        node.ref.name
+        for expr in _expressions(body)
+        for node in names_in(expr)
+        if isinstance(node, ast.Name)
+        and node.ref
+        and node.ref.kind is ast.RefKind.LOCAL
+    }
+    for stmt in _statements(body):
+        if isinstance(stmt, ast.Let):
+            names.bind(stmt.name, used=stmt.name in read)
+
+
+def emit_statements(
+    body: tuple[ast.Stmt, ...], indent: int, lines: Lines, scope: Scope
+) -> None:
+    """Write an effect or init block as Python statements, in order."""
+    if not body:
+        lines.add(indent, "pass")
+    for stmt in body:
+        if isinstance(stmt, ast.Assign):
+            lines.statement(
+                indent, f"{_target(stmt.target)} = ", translate(stmt.value, scope)
+            )
+        elif isinstance(stmt, ast.Let):
+            name = scope.locals[stmt.name]
+            lines.statement(indent, f"{name} = ", translate(stmt.value, scope))
+        else:
+            _emit_if(stmt, indent, lines, scope, "if")
+
+
+def _target(target: str) -> str:
+    return "result" if target == "result" else f"self.{attribute_name(target)}"
+
+
+def _emit_if(stmt: ast.If, indent: int, lines: Lines, scope: Scope, word: str) -> None:
+    condition = translate(stmt.condition, scope)
+    then, otherwise = stmt.then, stmt.otherwise
+    # A nested if without else is one if with both conditions, as linters ask.
+    while not otherwise and len(then) == 1 and isinstance(then[0], ast.If):
+        inner = then[0]
+        if inner.otherwise:
+            break
+        condition = bool_op("and", condition, translate(inner.condition, scope))
+        then = inner.then
+    choice = _single_choice(then, otherwise) if word == "if" else None
+    if choice is not None:
+        target, value, other = choice
+        chosen = ternary(translate(value, scope), condition, translate(other, scope))
+        lines.statement(indent, f"{_target(target)} = ", chosen)
+        return
+    lines.statement(indent, f"{word} ", condition, ":")
+    emit_statements(then, indent + 4, lines, scope)
+    if len(otherwise) == 1 and isinstance(otherwise[0], ast.If):
+        _emit_if(otherwise[0], indent, lines, scope, "elif")
+    elif otherwise:
+        lines.add(indent, "else:")
+        emit_statements(otherwise, indent + 4, lines, scope)
+
+
+def _single_choice(
+    then: tuple[ast.Stmt, ...], otherwise: tuple[ast.Stmt, ...]
+) -> tuple[str, ast.Expr, ast.Expr] | None:
+    """``if c { x := a } else { x := b }`` is ``x = a if c else b``."""
+    if len(then) != 1 or len(otherwise) != 1:
+        return None
+    first, second = then[0], otherwise[0]
+    if (
+        isinstance(first, ast.Assign)
+        and isinstance(second, ast.Assign)
+        and first.target == second.target
+    ):
+        return first.target, first.value, second.value
+    return None
+
+
+# --- operations -------------------------------------------------------------------
+
+
+def uses_params(expr: ast.Expr) -> bool:
+    return refers_to(expr, frozenset({ast.RefKind.PARAM}))
+
+
+def uses_old(clauses: Iterable[ast.Clause]) -> bool:
+    return any(isinstance(node, ast.Old) for c in clauses for node in names_in(c.expr))
+
+
+_WORDS = {
+    ast.OperationKind.OPERATION: "Operation",
+    ast.OperationKind.QUERY: "Query",
+    ast.OperationKind.ENVIRONMENT: "Environment action",
+}
+
+
+class OperationCode:
+    """The model methods and the test rule of one operation, query or action."""
+
+    def __init__(self, component: ast.Component, op: ast.Operation) -> None:
+        self.component = component
+        self.op = op
+        self.method = attribute_name(op.name)
+        self.owner = f"{component.name}.{op.name}"
+        self.params = _Locals(self.owner, taken={"self", "pre", "result", "observed"})
+        for param in op.params:
+            self.params.bind(param.name)
+        if op.effect is not None:
+            bind_lets(op.effect, self.params)
+        self.scope = Scope(state="self", locals=self.params.names)
+        self.post_scope = Scope(state="self", old="pre", locals=self.params.names)
+
+    @property
+    def param_names(self) -> list[str]:
+        return [self.params.names[p.name] for p in self.op.params]
+
+    def _signature_args(self) -> list[PyExpr | Keyword]:
+        args: list[PyExpr | Keyword] = [Atom("self")]
+        for param in self.op.params:
+            args.append(
+                Atom(f"{self.params.names[param.name]}: {python_type(param.type)}")
+            )
+        if self.op.effect is None:
+            args.append(Atom("*"))
+            args.append(Atom("observed: Mapping[str, object]"))
+            if self.op.result_type is not None:
+                args.append(Atom("result: object = None"))
+        return args
+
+    def method_code(self) -> str:
+        """The model method that performs the operation."""
+        lines = Lines()
+        op = self.op
+        returns = python_type(op.result_type) if op.effect else "object"
+        if op.effect is None and op.result_type is None:
+            returns = "None"
+        lines.add(
+            4,
+            layout.statement(
+                "def ",
+                Call(self.method, tuple(self._signature_args()), parameters=True),
+                f" -> {returns}:",
+                4,
+            ),
+        )
+        lines.add(8, f'"""{self._docstring()}"""')
+        needs_pre = op.effect is None or uses_old(op.ensures)
+        enter = self._enter_call()
+        if needs_pre:
+            lines.statement(8, "pre = ", enter)
+        else:
+            lines.add(8, layout.statement("", enter, "", 8))
+        if op.effect is None:
+            self._adopt(lines)
+        elif op.effect:
+            emit_statements(op.effect, 8, lines, self.scope)
+        self._checks(lines)
+        if op.result_type is not None:
+            lines.add(8, "return result")
+        return lines.text()
+
+    def _docstring(self) -> str:
+        word = _WORDS[self.op.kind]
+        if self.op.effect is None:
+            return f"{word} {self.op.name}: adopts the observed post-state it checks."
+        return f"{word} {self.op.name}."
+
+    def _enter_call(self) -> Call:
+        args: list[PyExpr | Keyword] = [
+            string(self.op.name),
+            _tuple(Atom(n) for n in self.param_names),
+        ]
+        if self.op.requires:
+            args.append(
+                Call(
+                    f"self._sf_requires_{self.method}",
+                    tuple(map(Atom, self.param_names)),
+                )
+            )
+        return Call("self._sf_enter", tuple(args))
+
+    def _adopt(self, lines: Lines) -> None:
+        op = self.op
+        if op.kind is ast.OperationKind.QUERY:
+            may_change: PyExpr = _tuple(())
+        elif op.modifies is None:
+            may_change = Atom("None")
+        else:
+            may_change = _strings(op.modifies)
+        lines.call(8, "self._sf_adopt", Atom("pre"), Atom("observed"), may_change)
+        if op.result_type is not None:
+            lines.call(
+                8, "self._sf_check_result", Atom("result"), value_type(op.result_type)
+            )
+
+    def _checks(self, lines: Lines) -> None:
+        op = self.op
+        check_invariants = op.kind is not ast.OperationKind.QUERY or op.effect is None
+        if not op.ensures and not (check_invariants and self.component.invariants):
+            return
+        lines.add(8, "if self._sf_checked:")
+        for clause in op.ensures:
+            args: list[PyExpr | Keyword] = [
+                string(clause.id),
+                translate(clause.expr, self.post_scope),
+            ]
+            if op.result_type is not None:
+                args.append(Atom("result"))
+            lines.call(12, "self._sf_ensure", *args)
+        if check_invariants and self.component.invariants:
+            lines.add(12, "self._sf_check_invariants()")
+
+    def requires_code(self) -> str | None:
+        """The generator of the operation's requires, in order; None without any."""
+        return self._requirements(f"_sf_requires_{self.method}", self.op.requires, True)
+
+    def enabled_code(self) -> str | None:
+        """The caller obligations that hold or fail whatever the arguments."""
+        if not self.op.params:
+            return None
+        clauses = [
+            c for c in self.op.requires if c.error is None and not uses_params(c.expr)
+        ]
+        return self._requirements(f"_sf_enabled_{self.method}", tuple(clauses), False)
+
+    def _requirements(
+        self, name: str, clauses: tuple[ast.Clause, ...], with_params: bool
+    ) -> str | None:
+        if not clauses:
+            return None
+        lines = Lines()
+        args: list[PyExpr | Keyword] = [Atom("self")]
+        if with_params:
+            args.extend(
+                Atom(f"{self.params.names[p.name]}: {python_type(p.type)}")
+                for p in self.op.params
+            )
+        lines.add(
+            4,
+            layout.statement(
+                "def ",
+                Call(name, tuple(args), parameters=True),
+                " -> Iterator[Requirement]:",
+                4,
+            ),
+        )
+        for clause in clauses:
+            parts: list[PyExpr | Keyword] = [
+                string(clause.id),
+                translate(clause.expr, self.scope),
+            ]
+            if clause.error is not None:
+                parts.append(string(clause.error))
+            lines.statement(8, "yield ", Call("Requirement", tuple(parts)))
+        return lines.text()
+
+    def signature(self) -> PyExpr:
+        """The runtime ``Signature`` of the operation."""
+        op = self.op
+        args: list[PyExpr | Keyword] = [
+            string(op.name),
+            string(self.method),
+            string(op.kind.value),
+        ]
+        if op.params:
+            params = [
+                Call("Parameter", (string(p.name), value_type(p.type)))
+                for p in op.params
+            ]
+            args.append(_tuple(params))
+        if op.result_type is not None:
+            args.append(Keyword("result", value_type(op.result_type)))
+        if op.effect is None:
+            args.append(Keyword("has_effect", Atom("False")))
+            if op.modifies is not None:
+                args.append(Keyword("modifies", _strings(op.modifies)))
+        return Call("Signature", tuple(args))
+
+    # --- the contract test rule ---
+
+    def rule_code(self, rule_name: str) -> str:
+        lines = Lines()
+        lambda_ = Atom(f"lambda self: self.enabled({string(self.op.name).text})")
+        lines.add(4, layout.statement("@", Call("precondition", (lambda_,)), "", 4))
+        if self.op.params:
+            lines.add(4, "@rule(data=data())")
+            lines.add(4, f"def {rule_name}(self, data: DataObject) -> None:")
+        else:
+            lines.add(4, "@rule()")
+            lines.add(4, f"def {rule_name}(self) -> None:")
+        lines.add(8, f'"""{_WORDS[self.op.kind]} {self.op.name}."""')
+        for param in self.op.params:
+            lines.statement(8, f"{self.params.names[param.name]} = ", self._draw(param))
+        step_args: list[PyExpr | Keyword] = [string(self.op.name)]
+        step_args.extend(Atom(n) for n in self.param_names)
+        lines.call(8, "self.step", *step_args)
+        return lines.text()
+
+    def _draw(self, param: ast.Param) -> PyExpr:
+        name = string(param.name)
+        if isinstance(param.type, BoolT):
+            return Call("self.draw_bool", (Atom("data"), name))
+        if isinstance(param.type, EnumT):
+            return Call(
+                "self.draw_member", (Atom("data"), name, _strings(param.type.members))
+            )
+        scope = Scope(state="self.model")
+        usable = _state_expression
+        subject = is_name(ast.RefKind.PARAM, param.name)
+        strict = bounds_of(
+            subject, (c for c in self.op.requires if c.error is None), usable, scope
+        )
+        loose = bounds_of(
+            subject, (c for c in self.op.requires if c.error), usable, scope
+        )
+        args: list[PyExpr | Keyword] = [Atom("data"), name]
+        args.extend(_bound_keywords(strict, ""))
+        args.extend(_bound_keywords(loose, "error_"))
+        return Call("self.draw_int", tuple(args))
+
+
+def _state_expression(expr: ast.Expr) -> bool:
+    """Whether a bound can be evaluated before the call: no parameters, no result."""
+    return not refers_to(expr, frozenset({ast.RefKind.PARAM, ast.RefKind.LOCAL}))
+
+
+def _bound_keywords(bounds: Bounds, prefix: str) -> list[Keyword]:
+    keywords = []
+    if bounds.low:
+        keywords.append(Keyword(f"{prefix}low", Sequence(tuple(bounds.low), "list")))
+    if bounds.high:
+        keywords.append(Keyword(f"{prefix}high", Sequence(tuple(bounds.high), "list")))
+    return keywords
+
+
+# --- the component ---------------------------------------------------------------
+
+
+class ComponentCode:
+    """All rendered parts of one component, for the two templates."""
+
+    def __init__(self, component: ast.Component) -> None:
+        check_names(component)
+        self.component = component
+        self.name = component.name
+        self.snake = snake_case(component.name)
+        self.model_class = f"{component.name}Model"
+        self.contract_class = f"{component.name}Contract"
+        self.operations = [OperationCode(component, op) for op in component.operations]
+
+    # --- model ---
+
+    def enum_types(self) -> list[str]:
+        lines = Lines()
+        for enum in self.component.enums:
+            value = Call("enum_type", (string(enum.name), _strings(enum.members)))
+            lines.statement(0, f"{enum_constant(enum.name)} = ", value)
+        return lines.lines
+
+    def class_attributes(self, spec_path: str) -> str:
+        c = self.component
+        lines = Lines()
+        lines.statement(4, "_sf_component: ClassVar[str] = ", string(c.name))
+        lines.statement(4, "_sf_spec: ClassVar[str] = ", string(spec_path))
+        constants = [
+            Call("Parameter", (string(k.name), value_type(k.type))) for k in c.consts
+        ]
+        lines.statement(
+            4, "_sf_constants: ClassVar[tuple[Parameter, ...]] = ", _tuple(constants)
+        )
+        variables = [
+            Call(
+                "Variable",
+                (string(v.name), string(attribute_name(v.name)), value_type(v.type)),
+            )
+            for v in c.vars
+        ]
+        lines.statement(
+            4, "_sf_variables: ClassVar[tuple[Variable, ...]] = ", _tuple(variables)
+        )
+        lines.statement(
+            4,
+            "_sf_errors: ClassVar[tuple[str, ...]] = ",
+            _strings(e.name for e in c.errors),
+        )
+        signatures = [op.signature() for op in self.operations]
+        lines.statement(
+            4, "_sf_operations: ClassVar[tuple[Signature, ...]] = ", _tuple(signatures)
+        )
+        return lines.text()
+
+    def init_code(self) -> str:
+        c = self.component
+        lines = Lines()
+        lines.add(4, "def __init__(")
+        lines.add(8, "self,")
+        lines.add(8, "constants: Mapping[str, int],")
+        lines.add(8, "checked: bool = True,")
+        lines.add(8, "*,")
+        lines.add(8, "coverage: Coverage | None = None,")
+        lines.add(4, ") -> None:")
+        lines.add(8, "super().__init__(constants, checked, coverage=coverage)")
+        for const in c.consts:
+            source = Atom(f"constants[{string(const.name).text}]")
+            lines.statement(8, f"self.{attribute_name(const.name)} = ", source)
+        scope = Scope(state="self")
+        for const in c.consts:
+            for clause in const.where:
+                lines.call(
+                    8,
+                    "self._sf_where",
+                    string(clause.id),
+                    translate(clause.expr, scope),
+                )
+        if c.init is not None and c.init.body:
+            names = _Locals(
+                f"{c.name}.init", taken={"self", "constants", "checked", "coverage"}
+            )
+            bind_lets(c.init.body, names)
+            emit_statements(
+                c.init.body, 8, lines, Scope(state="self", locals=names.names)
+            )
+        if c.invariants:
+            lines.add(8, "if checked:")
+            lines.add(12, "self._sf_check_invariants()")
+        return lines.text()
+
+    def define_codes(self) -> list[str]:
+        codes = []
+        for define in self.component.defines:
+            lines = Lines()
+            lines.add(4, "@property")
+            getter = Call(attribute_name(define.name), (Atom("self"),), parameters=True)
+            returns = f" -> {python_type(define.type)}:"
+            lines.add(4, layout.statement("def ", getter, returns, 4))
+            lines.add(8, f'"""Define {define.name}."""')
+            lines.statement(8, "return ", translate(define.expr, Scope(state="self")))
+            codes.append(lines.text())
+        return codes
+
+    def invariants_code(self) -> str | None:
+        if not self.component.invariants:
+            return None
+        lines = Lines()
+        lines.add(4, "def _sf_check_invariants(self) -> None:")
+        for clause in self.component.invariants:
+            lines.call(
+                8,
+                "self._sf_invariant",
+                string(clause.id),
+                translate(clause.expr, Scope()),
+            )
+        return lines.text()
+
+    def model_methods(self, spec_path: str) -> list[str]:
+        methods = [self.init_code(), *self.define_codes()]
+        for op in self.operations:
+            methods.append(op.method_code())
+            for code in (op.requires_code(), op.enabled_code()):
+                if code is not None:
+                    methods.append(code)
+        invariants = self.invariants_code()
+        if invariants is not None:
+            methods.append(invariants)
+        return methods
+
+    def model_imports(self) -> list[str]:
+        c = self.component
+        runtime = {"Coverage", "SpecModel", "Variable", "Signature"}
+        abc = {"Mapping"}
+        types: list[Type | None] = [v.type for v in c.vars]
+        types.extend(k.type for k in c.consts)
+        if c.consts:
+            runtime.add("Parameter")
+        for op in c.operations:
+            types.extend(p.type for p in op.params)
+            types.append(op.result_type)
+            if op.params:
+                runtime.add("Parameter")
+            if op.requires:
+                runtime.add("Requirement")
+                abc.add("Iterator")
+        if any(isinstance(t, BoolT) for t in types):
+            runtime.add("BOOL")
+        if any(isinstance(t, IntT) for t in types):
+            runtime.add("INT")
+        if c.enums:
+            runtime.add("enum_type")
+        return [
+            import_line("collections.abc", abc),
+            import_line("typing", {"ClassVar"}),
+            "",
+            import_line("specfirst.runtime", runtime),
+        ]
+
+    # --- contract test ---
+
+    def rule_names(self) -> dict[str, str]:
+        names: dict[str, str] = {}
+        for op in self.operations:
+            name = op.method
+            while name in CONTRACT_RESERVED or name in names.values():
+                name = f"{name}_"
+            names[op.op.name] = name
+        return names
+
+    def start_code(self) -> str:
+        lines = Lines()
+        lines.add(4, "@initialize(data=data())")
+        lines.add(4, "def start(self, data: DataObject) -> None:")
+        lines.add(
+            8,
+            '"""Choose the constants, then build the model and the implementation."""',
+        )
+        scope = Scope(state="self", constants='self.constants["{name}"]')
+        earlier: set[str] = set()
+        for const in self.component.consts:
+            name = string(const.name)
+            if isinstance(const.type, BoolT):
+                values = _tuple((Atom("False"), Atom("True")))
+                lines.call(8, "self.constant_of", Atom("data"), name, values)
+            elif isinstance(const.type, EnumT):
+                values = _strings(const.type.members)
+                lines.call(8, "self.constant_of", Atom("data"), name, values)
+            else:
+                usable = _constants_among(frozenset(earlier))
+                subject = is_name(ast.RefKind.CONST, const.name)
+                found = bounds_of(subject, const.where, usable, scope)
+                args: list[PyExpr | Keyword] = [Atom("data"), name]
+                args.extend(_bound_keywords(found, ""))
+                lines.call(8, "self.constant", *args)
+            earlier.add(const.name)
+        lines.add(8, "self.begin()")
+        return lines.text()
+
+    def rule_codes(self) -> list[str]:
+        names = self.rule_names()
+        return [op.rule_code(names[op.op.name]) for op in self.operations]
+
+
+def _constants_among(allowed: frozenset[str]) -> Callable[[ast.Expr], bool]:
+    """Bounds of a constant may use literals and the constants drawn before it."""
+
+    def usable(expr: ast.Expr) -> bool:
+        for node in names_in(expr):
+            if isinstance(node, ast.Old | ast.ResultRef):
+                return False
+            if isinstance(node, ast.Name):
+                ref = node.ref
+                if (
+                    ref is None
+                    or ref.kind is not ast.RefKind.CONST
+                    or ref.name not in allowed
+                ):
+                    return False
+        return True
+
+    return usable
+
+
+def import_line(module: str, names: Iterable[str]) -> str:
+    """``from module import a, b`` in isort's order (constants, classes, the rest)."""
+    ordered = sorted(set(names), key=_import_order)
+    flat = f"from {module} import {', '.join(ordered)}"
+    if len(flat) <= layout.LINE_WIDTH:
+        return flat
+    body = "".join(f"    {name},\n" for name in ordered)
+    return f"from {module} import (\n{body})"
+
+
+def _import_order(name: str) -> tuple[int, str]:
+    if name.isupper():
+        return 0, name
+    if name[:1].isupper():
+        return 1, name
+    return 2, name
+
+
+__all__ = ["CONTRACT_RESERVED", "ComponentCode", "GenerationError", "snake_case"]
