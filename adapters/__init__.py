@@ -9,6 +9,25 @@ returns the implementation's state under the spec's variable names.
 """
 
 from adapters.circuit_breaker import CircuitBreakerAdapter
+from adapters.config_server import ConfigServerAdapter
+from adapters.coordination import (
+    BarrierAdapter,
+    CountersAdapter,
+    LeaderElectionAdapter,
+    LeaseLockAdapter,
+    QuorumVoteAdapter,
+)
 from adapters.rate_limiter import RateLimiterAdapter
+from adapters.resource_manager import ResourceManagerAdapter
 
-__all__ = ["CircuitBreakerAdapter", "RateLimiterAdapter"]
+__all__ = [
+    "BarrierAdapter",
+    "CircuitBreakerAdapter",
+    "ConfigServerAdapter",
+    "CountersAdapter",
+    "LeaderElectionAdapter",
+    "LeaseLockAdapter",
+    "QuorumVoteAdapter",
+    "RateLimiterAdapter",
+    "ResourceManagerAdapter",
+]

@@ -1,0 +1,205 @@
+"""The adapter that drives a ConfigServer as ``specs/config_server.spec``.
+
+The spec's paths are sequences of identities; the adapter names each
+identity it meets ``s0``, ``s1``, ... so that the server gets ordinary dotted
+paths, and maps the names back when it reports state. A spec ``Value`` is a
+record of a kind and a number: ``Integer`` values are ints, ``Boolean`` ones
+are bools (the number is 0 or 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from typing import ClassVar
+
+from reference_impl.clock import ManualClock
+from reference_impl.config_server import (
+    AlreadyDeclaredError,
+    BoolField,
+    Change,
+    ConfigServer,
+    Field,
+    IntField,
+    InvalidBoundsError,
+    InvalidPathError,
+    NotSetError,
+    OutOfRangeError,
+    OutsideParentError,
+    Path,
+    PathConflictError,
+    Subscription,
+    UnknownPathError,
+    VersionMismatchError,
+    WrongTypeError,
+)
+
+__all__ = ["ConfigServerAdapter"]
+
+SpecPath = tuple[Hashable, ...]
+SpecValue = Mapping[str, object]
+
+_UNSET = object()
+
+
+class ConfigServerAdapter:
+    """A ConfigServer on a manual clock that starts at 0, keeping all history.
+
+    Each spec subscriber is one subscription whose callback records the
+    versions it receives, so an update's result is the set of
+    subscribers whose callback received that update's version.
+
+    Args:
+        constants: none; the spec declares no constants.
+    """
+
+    errors: ClassVar[dict[type[BaseException], str]] = {
+        InvalidBoundsError: "InvalidBounds",
+        InvalidPathError: "InvalidPath",
+        AlreadyDeclaredError: "AlreadyDeclared",
+        PathConflictError: "PathConflict",
+        UnknownPathError: "UnknownPath",
+        WrongTypeError: "WrongType",
+        OutOfRangeError: "OutOfRange",
+        NotSetError: "NotSet",
+        OutsideParentError: "OutsideParent",
+        VersionMismatchError: "VersionMismatch",
+    }
+
+    def __init__(self, constants: Mapping[str, int]) -> None:
+        self._clock = ManualClock(0)
+        self._server = ConfigServer(clock=self._clock, history_limit=None)
+        self._names: dict[Hashable, str] = {}
+        self._segments: dict[str, Hashable] = {}
+        self._subscriptions: dict[Hashable, Subscription] = {}
+        self._received: dict[Hashable, list[int]] = {}
+
+    @property
+    def server(self) -> ConfigServer:
+        """The server under test."""
+        return self._server
+
+    # --- the spec's operations ---
+
+    def declare_integer(self, path: SpecPath, low: int, high: int) -> None:
+        """Declare an integer leaf with inclusive bounds."""
+        declared = IntField(minimum=low, maximum=high)
+        self._server.declare(self._path(path), declared)
+
+    def declare_boolean(self, path: SpecPath) -> None:
+        """Declare a boolean leaf."""
+        self._server.declare(self._path(path), BoolField())
+
+    def set(self, path: SpecPath, value: SpecValue) -> frozenset[Hashable]:
+        """Set a leaf; returns the subscribers notified."""
+        change = self._server.set(self._path(path), _python_value(value))
+        return self._notified(change)
+
+    def set_if(
+        self, path: SpecPath, value: SpecValue, expected: int
+    ) -> frozenset[Hashable]:
+        """Set a leaf if the server is at version ``expected``."""
+        change = self._server.set(
+            self._path(path), _python_value(value), expected_version=expected
+        )
+        return self._notified(change)
+
+    def unset(self, path: SpecPath) -> frozenset[Hashable]:
+        """Remove a leaf's value; returns the subscribers notified."""
+        return self._notified(self._server.unset(self._path(path)))
+
+    def replace(
+        self, parent: SpecPath, entries: Mapping[SpecPath, SpecValue]
+    ) -> frozenset[Hashable]:
+        """Replace a section; returns the subscribers notified."""
+        values = {self._path(k): _python_value(v) for k, v in entries.items()}
+        return self._notified(self._server.replace(self._path(parent), values))
+
+    def read(self, path: SpecPath) -> dict[str, object] | None:
+        """Return a leaf's value as a spec ``Value``, or None if it has none."""
+        found = self._server.get(self._path(path), _UNSET)
+        return None if found is _UNSET else _spec_value(found)
+
+    def current_version(self) -> int:
+        """Return the number of changes committed."""
+        return self._server.version
+
+    def subscribe(self, s: Hashable, topic: SpecPath) -> None:
+        """Subscribe ``s`` to ``topic`` with a callback that records versions."""
+        received: list[int] = []
+
+        def record(change: Change) -> None:
+            received.append(change.version)
+
+        self._received[s] = received
+        self._subscriptions[s] = self._server.subscribe(self._path(topic), record)
+
+    def unsubscribe(self, s: Hashable) -> None:
+        """Cancel ``s``'s subscription."""
+        self._subscriptions.pop(s).cancel()
+
+    def tick(self, elapsed: int) -> None:
+        """Advance the manual clock by ``elapsed`` ticks."""
+        self._clock.advance(elapsed)
+
+    def observe(self) -> dict[str, object]:
+        """Return the server's state in the spec's names and value forms."""
+        state = self._server.snapshot()
+        return {
+            "schema": {
+                self._spec_path(p): _spec_field(f) for p, f in state.schema.items()
+            },
+            "values": {
+                self._spec_path(p): _spec_value(v) for p, v in state.values.items()
+            },
+            "version": state.version,
+            "history": tuple(
+                {"version": c.version, "path": self._spec_path(c.path), "at": c.at}
+                for c in state.history
+            ),
+            "topics": {
+                s: self._spec_path(sub.topic)
+                for s, sub in self._subscriptions.items()
+                if sub.active
+            },
+            "now": state.now,
+        }
+
+    # --- mapping ---
+
+    def _path(self, segments: SpecPath) -> Path:
+        return tuple(self._name(segment) for segment in segments)
+
+    def _name(self, segment: Hashable) -> str:
+        name = self._names.get(segment)
+        if name is None:
+            name = self._names[segment] = f"s{len(self._names)}"
+            self._segments[name] = segment
+        return name
+
+    def _spec_path(self, path: Path) -> SpecPath:
+        return tuple(self._segments[name] for name in path)
+
+    def _notified(self, change: Change) -> frozenset[Hashable]:
+        return frozenset(
+            s
+            for s, received in self._received.items()
+            if s in self._subscriptions and received and received[-1] == change.version
+        )
+
+
+def _python_value(value: SpecValue) -> object:
+    number = value["number"]
+    return bool(number) if value["kind"] == "Boolean" else number
+
+
+def _spec_value(value: object) -> dict[str, object]:
+    if isinstance(value, bool):
+        return {"kind": "Boolean", "number": int(value)}
+    return {"kind": "Integer", "number": value}
+
+
+def _spec_field(declared: Field) -> dict[str, object]:
+    if isinstance(declared, BoolField):
+        return {"kind": "Boolean", "low": 0, "high": 1}
+    assert isinstance(declared, IntField)
+    return {"kind": "Integer", "low": declared.minimum, "high": declared.maximum}
