@@ -20,6 +20,7 @@ import keyword
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from codegen.errors import GenerationError
 from codegen.python import (
     ADDITIVE,
     MULTIPLICATIVE,
@@ -39,8 +40,8 @@ from codegen.python import (
 from spec_lang import ast
 
 
-class TranslationError(Exception):
-    """A checked expression that the translator cannot express; a checker gap."""
+class TranslationError(GenerationError):
+    """A checked expression that the translator cannot express."""
 
 
 # Local names the generated methods use for themselves, and names that read
@@ -101,7 +102,10 @@ class _Translator:
     def expr(self, expr: ast.Expr) -> PyExpr:
         method = getattr(self, f"_{type(expr).__name__}", None)
         if method is None:
-            raise TranslationError(f"no translation for {type(expr).__name__}")
+            raise TranslationError(
+                f"{getattr(expr, 'span', '?')}: code generation does not support "
+                f"{type(expr).__name__} expressions yet"
+            )
         result: PyExpr = method(expr)
         return result
 
@@ -170,7 +174,16 @@ class _Translator:
 # --- building Python expressions ------------------------------------------------
 
 _COMPARISONS = frozenset({"==", "!=", "<", "<=", ">", ">="})
-_NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+_NEGATED = {
+    "==": "!=",
+    "!=": "==",
+    "<": ">=",
+    "<=": ">",
+    ">": "<=",
+    ">=": "<",
+    "in": "not in",
+    "not in": "in",
+}
 _MIRRORED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 # Python precedence, loosest first.
@@ -232,9 +245,19 @@ def negate(expr: PyExpr) -> PyExpr:
 
 
 def bool_op(op: str, left: PyExpr, right: PyExpr) -> PyExpr:
-    """``left op right`` for ``and``/``or``, flattening chains of one operator."""
+    """``left op right`` for ``and``/``or``, flattening chains of one operator.
+
+    A literal operand decides or drops out, as it does in the spec's logic:
+    ``true or x`` is ``True`` and ``true and x`` is ``x``.
+    """
+    absorbing = op == "or"  # True absorbs an ``or``, False an ``and``
     values: list[PyExpr] = []
     for operand in (left, right):
+        literal = _bool_literal(operand)
+        if literal is not None:
+            if literal == absorbing:
+                return Atom(str(absorbing))
+            continue
         if isinstance(operand, BoolOp) and operand.op == op:
             values.extend(operand.values)
         elif isinstance(operand, BoolOp | Ternary):
@@ -242,7 +265,44 @@ def bool_op(op: str, left: PyExpr, right: PyExpr) -> PyExpr:
             values.append(Paren(operand))
         else:
             values.append(operand)
-    return BoolOp(op, tuple(values))
+    if op == "or":
+        values = _membership(values)
+    if not values:
+        return Atom(str(not absorbing))
+    return values[0] if len(values) == 1 else BoolOp(op, tuple(values))
+
+
+def _membership(values: list[PyExpr]) -> list[PyExpr]:
+    """``x == a or x == b`` is ``x in (a, b)``, the form linters ask for."""
+    groups: dict[str, list[PyExpr]] = {}
+    for value in values:
+        if _name_equality(value):
+            assert isinstance(value, Compare) and isinstance(value.left, Atom)
+            groups.setdefault(value.left.text, []).append(value.right)
+    merged: list[PyExpr] = []
+    for value in values:
+        if not _name_equality(value):
+            merged.append(value)
+            continue
+        assert isinstance(value, Compare) and isinstance(value.left, Atom)
+        options = groups.pop(value.left.text, None)
+        if options is None:
+            continue
+        if len(options) == 1:
+            merged.append(value)
+        else:
+            merged.append(Compare(value.left, "in", Sequence(tuple(options), "tuple")))
+    return merged
+
+
+def _name_equality(expr: PyExpr) -> bool:
+    return (
+        isinstance(expr, Compare)
+        and expr.op == "=="
+        and isinstance(expr.left, Atom)
+        and expr.left.text.isidentifier()
+        and not _literal(expr.left)
+    )
 
 
 def compare(left: PyExpr, op: str, right: PyExpr) -> PyExpr:
@@ -274,17 +334,3 @@ def ternary(body: PyExpr, test: PyExpr, orelse: PyExpr) -> PyExpr:
 
 def _unwrap(expr: PyExpr) -> PyExpr:
     return expr.inner if isinstance(expr, Paren) else expr
-
-
-def conjunction(parts: list[PyExpr]) -> PyExpr:
-    """``a and b and ...``; ``True`` for no parts."""
-    if not parts:
-        return Atom("True")
-    result = parts[0]
-    for part in parts[1:]:
-        result = bool_op("and", result, part)
-    return result
-
-
-def tuple_of(items: list[PyExpr]) -> Sequence:
-    return Sequence(tuple(items), "tuple")

@@ -22,7 +22,7 @@ from pathlib import Path, PurePath
 
 import jinja2
 
-from codegen.render import ComponentCode, GenerationError, import_line, snake_case
+from codegen.render import ComponentCode, GenerationError, snake_case
 from spec_lang import ast, load_spec
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def model_file_name(component: str) -> str:
     return f"{snake_case(component)}_model.py"
 
 
-def test_file_name(component: str) -> str:
+def contract_test_file_name(component: str) -> str:
     return f"test_{snake_case(component)}_contract.py"
 
 
@@ -94,7 +94,7 @@ def render_component(
     test = environment.get_template("contract_test.py.jinja").render(
         header=top,
         name=component.name,
-        imports=import_line("specfirst.runtime", _TEST_IMPORTS),
+        imports=code.test_imports(),
         contract_class=code.contract_class,
         component_literal=f'"{component.name}"',
         model_literal=f'"{code.snake}_model:{code.model_class}"',
@@ -104,20 +104,8 @@ def render_component(
     )
     return {
         model_file_name(component.name): _finish(model),
-        test_file_name(component.name): _finish(test),
+        contract_test_file_name(component.name): _finish(test),
     }
-
-
-_TEST_IMPORTS = (
-    "ContractMachine",
-    "DataObject",
-    "data",
-    "initialize",
-    "invariant",
-    "precondition",
-    "rule",
-    "run_contract",
-)
 
 
 def generate(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from codegen import layout
 from codegen.bounds import Bounds, bounds_of, is_name, names_in, refers_to
+from codegen.errors import GenerationError
 from codegen.expr import (
     Scope,
     attribute_name,
@@ -23,10 +24,6 @@ from codegen.expr import (
 from codegen.python import Atom, Call, Keyword, PyExpr, Sequence, string
 from spec_lang import ast
 from spec_lang.types import BoolT, EnumT, IntT, Type
-
-
-class GenerationError(Exception):
-    """A checked spec that cannot be turned into code; the message says why."""
 
 
 def snake_case(name: str) -> str:
@@ -96,13 +93,16 @@ CONTRACT_RESERVED = frozenset(
 
 
 def python_type(value_type: Type | None) -> str:
+    """The annotation of a spec value: ``bool``, ``int``, or ``str`` for an enum."""
     if value_type is None:
         return "None"
     if isinstance(value_type, BoolT):
         return "bool"
     if isinstance(value_type, IntT):
         return "int"
-    return "str"
+    if isinstance(value_type, EnumT):
+        return "str"
+    raise GenerationError(f"code generation does not support the type {value_type}")
 
 
 def enum_constant(name: str) -> str:
@@ -119,6 +119,34 @@ def value_type(value_type: Type | None) -> PyExpr:
     if isinstance(value_type, IntT):
         return Atom("INT")
     raise GenerationError(f"no runtime type for {value_type}")
+
+
+SUPPORTED_TYPES = "Bool, Int, Int[lo..hi] and enums"
+
+
+def check_types(component: ast.Component) -> None:
+    """Reject components whose declarations use types the generator cannot carry yet.
+
+    Raises:
+        GenerationError: naming the first such declaration and where it is.
+    """
+    declared: list[tuple[str, ast.Span, Type | None]] = [
+        *((f"constant {k.name}", k.span, k.type) for k in component.consts),
+        *((f"variable {v.name}", v.span, v.type) for v in component.vars),
+        *((f"define {d.name}", d.span, d.type) for d in component.defines),
+    ]
+    for op in component.operations:
+        declared.extend(
+            (f"parameter {p.name} of {op.name}", p.span, p.type) for p in op.params
+        )
+        if op.result_type is not None:
+            declared.append((f"the result of {op.name}", op.span, op.result_type))
+    for what, span, declared_type in declared:
+        if not isinstance(declared_type, BoolT | IntT | EnumT):
+            raise GenerationError(
+                f"{span}: {component.name}: {what} has type {declared_type}; code "
+                f"generation supports {SUPPORTED_TYPES} so far"
+            )
 
 
 def check_names(component: ast.Component) -> None:
@@ -560,6 +588,7 @@ class ComponentCode:
     """All rendered parts of one component, for the two templates."""
 
     def __init__(self, component: ast.Component) -> None:
+        check_types(component)
         check_names(component)
         self.component = component
         self.name = component.name
@@ -686,17 +715,13 @@ class ComponentCode:
 
     def model_imports(self) -> list[str]:
         c = self.component
-        runtime = {"Coverage", "SpecModel", "Variable", "Signature"}
+        runtime = {"Coverage", "Parameter", "SpecModel", "Variable", "Signature"}
         abc = {"Mapping"}
         types: list[Type | None] = [v.type for v in c.vars]
         types.extend(k.type for k in c.consts)
-        if c.consts:
-            runtime.add("Parameter")
         for op in c.operations:
             types.extend(p.type for p in op.params)
             types.append(op.result_type)
-            if op.params:
-                runtime.add("Parameter")
             if op.requires:
                 runtime.add("Requirement")
                 abc.add("Iterator")
@@ -755,7 +780,22 @@ class ComponentCode:
 
     def rule_codes(self) -> list[str]:
         names = self.rule_names()
+        if not self.operations:
+            # Hypothesis needs a rule; with none to run, this checks the
+            # initial state against the model and the invariants.
+            return [
+                "    @rule()\n"
+                "    def stay(self) -> None:\n"
+                '        """The component has no operations: nothing changes."""'
+            ]
         return [op.rule_code(names[op.op.name]) for op in self.operations]
+
+    def test_imports(self) -> str:
+        names = {"ContractMachine", "DataObject", "data", "initialize", "invariant"}
+        names |= {"rule", "run_contract"}
+        if self.operations:
+            names.add("precondition")
+        return import_line("specfirst.runtime", names)
 
 
 def _constants_among(allowed: frozenset[str]) -> Callable[[ast.Expr], bool]:

@@ -1,0 +1,153 @@
+"""The contract engine: draws, outcomes, and what a failing run reports."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from runtime_support import (
+    COUNTER_ADAPTER,
+    generate_counter,
+    import_test_module,
+    make_project,
+)
+
+from specfirst.runtime import ContractMismatch, Outcome, int_range
+
+
+@pytest.fixture
+def counter_test(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The generated Counter test, run quickly with the example database in tmp."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SPECFIRST_MAX_EXAMPLES", "25")
+    monkeypatch.setenv("SPECFIRST_STEP_COUNT", "15")
+    return generate_counter(tmp_path / "generated")
+
+
+def run(test_file: Path) -> None:
+    import_test_module(test_file).test_counter_contract()
+
+
+def use_project(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    adapter: str | None,
+    extra: str = "",
+) -> str:
+    """Bind Counter to ``adapter`` in a project in tmp; return the adapter module."""
+    root = tmp_path / "project"
+    module = make_project(root, adapter, extra)
+    monkeypatch.setenv("SPECFIRST_ROOT", str(root))
+    monkeypatch.setenv("SPECFIRST_TARGET", "impl")
+    return module
+
+
+def test_obligation_bounds_are_kept_exactly() -> None:
+    assert int_range([1, 3], [9, 7]) == (3, 7)
+
+
+def test_error_bounds_are_passed_by_a_margin() -> None:
+    assert int_range([], [], [1], [5]) == (-1, 7)
+
+
+def test_obligations_narrow_a_widened_error_bound() -> None:
+    assert int_range([0], [], [1], [5]) == (0, 7)
+
+
+def test_a_missing_side_is_a_span_away() -> None:
+    assert int_range([], [10], span=4) == (6, 10)
+
+
+def test_outcome_reads_as_a_return_or_an_error() -> None:
+    assert (str(Outcome(3)), str(Outcome(error="Full"))) == ("returned 3", "error Full")
+
+
+def test_the_model_passes_its_own_contract_test(
+    counter_test: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SPECFIRST_TARGET", "model")
+    run(counter_test)
+
+
+def test_a_correct_implementation_passes(
+    counter_test: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_project(tmp_path, monkeypatch, COUNTER_ADAPTER)
+    run(counter_test)
+
+
+def test_a_wrong_result_fails_with_the_calls_that_lead_to_it(
+    counter_test: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wrong = COUNTER_ADAPTER.replace(
+        "return self.limit - self.value", "return max(0, self.limit - self.value - 1)"
+    )
+    use_project(tmp_path, monkeypatch, wrong)
+    with pytest.raises(ContractMismatch) as raised:
+        run(counter_test)
+    message = str(raised.value)
+    assert "remaining(): the model returned" in message
+    assert "implementation.remaining()" in message
+
+
+def test_a_wrong_observed_state_fails(
+    counter_test: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wrong = COUNTER_ADAPTER.replace(
+        'return {"value": self.value, "phase": phase}',
+        'return {"value": self.value, "phase": "Counting"}',
+    )
+    use_project(tmp_path, monkeypatch, wrong)
+    with pytest.raises(
+        ContractMismatch, match=r"breaks Counter\.invariant\.full_at_limit"
+    ):
+        run(counter_test)
+
+
+def test_an_unmapped_exception_is_an_implementation_failure(
+    counter_test: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wrong = COUNTER_ADAPTER.replace("raise Overflow(by)", "raise RuntimeError('full')")
+    use_project(tmp_path, monkeypatch, wrong)
+    with pytest.raises(ContractMismatch) as raised:
+        run(counter_test)
+    assert "RuntimeError: full" in str(raised.value)
+    assert isinstance(raised.value.__cause__, RuntimeError)
+
+
+def test_an_operation_without_effect_is_checked_against_its_ensures(
+    counter_test: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wrong = COUNTER_ADAPTER.replace(
+        "self.value = 0\n\n    def remaining", "pass\n\n    def remaining"
+    )
+    use_project(tmp_path, monkeypatch, wrong)
+    with pytest.raises(ContractMismatch, match=r"Counter\.reset\.ensures\.1"):
+        run(counter_test)
+
+
+def test_a_missing_adapter_fails_with_the_config_key(
+    counter_test: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_project(tmp_path, monkeypatch, None)
+    with pytest.raises(pytest.fail.Exception) as raised:
+        run(counter_test)
+    message = str(raised.value)
+    assert "Counter: no adapter is configured" in message
+    assert "[tool.specfirst.components.Counter]" in message
+
+
+def test_pinned_constants_are_used(
+    counter_test: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spy = COUNTER_ADAPTER.replace(
+        'self.limit = constants["limit"]',
+        'self.limit = constants["limit"]\n        SEEN.add(self.limit)',
+    )
+    module = use_project(
+        tmp_path, monkeypatch, f"SEEN = set()\n{spy}", "constants = { limit = 4 }"
+    )
+    run(counter_test)
+    seen = sys.modules[module].SEEN
+    assert seen == {4}
