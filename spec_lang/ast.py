@@ -49,13 +49,22 @@ class IntTypeExpr:
 
 @dataclass(frozen=True)
 class NamedTypeExpr:
-    """A reference to a declared type, such as an enum."""
+    """A reference to a declared type: an enum, an identity or a record."""
 
     span: Span
     name: str
 
 
-TypeExpr = BoolTypeExpr | IntTypeExpr | NamedTypeExpr
+@dataclass(frozen=True)
+class GenericTypeExpr:
+    """``Set[T]``, ``Map[K, V]``, ``Seq[T]`` or ``Option[T]``, by its first word."""
+
+    span: Span
+    name: str
+    args: tuple[TypeExpr, ...]
+
+
+TypeExpr = BoolTypeExpr | IntTypeExpr | NamedTypeExpr | GenericTypeExpr
 
 
 # --- expressions -------------------------------------------------------------
@@ -70,13 +79,14 @@ class RefKind(Enum):
     LOCAL = "local"
     DEFINE = "define"
     ENUM_MEMBER = "enum_member"
+    BOUND = "bound"  # the variable of a quantifier or a set filter
 
 
 @dataclass(frozen=True)
 class Ref:
     kind: RefKind
     name: str
-    # For an enum member: the enum's name. For a local: the binding's index.
+    # For an enum member: the enum's name; empty for every other kind.
     owner: str = ""
 
 
@@ -160,11 +170,142 @@ class IfThenElse:
 
 @dataclass(frozen=True)
 class Call:
-    """A call of a built-in function (``min``, ``max``, ``abs``)."""
+    """A call of a built-in function (see ``BUILTIN_FUNCTIONS``)."""
 
     span: Span
     function: str
     args: tuple[Expr, ...]
+    type: Type | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class NoneLit:
+    """``none``: the empty option, whose type comes from its context."""
+
+    span: Span
+    type: Type | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class SetLit:
+    """``{a, b}``. The parser reads ``{}`` as an empty ``SetLit``; the checker
+    turns it into an empty ``MapLit`` where its context expects a map."""
+
+    span: Span
+    elements: tuple[Expr, ...]
+    type: Type | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class MapEntry:
+    """``key: value`` inside a map literal."""
+
+    span: Span
+    key: Expr
+    value: Expr
+
+
+@dataclass(frozen=True)
+class MapLit:
+    """``{k: v, ...}``."""
+
+    span: Span
+    entries: tuple[MapEntry, ...]
+    type: Type | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class SeqLit:
+    """``[a, b]``, or ``[]``, whose type comes from its context."""
+
+    span: Span
+    elements: tuple[Expr, ...]
+    type: Type | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class FieldValue:
+    """``name: value`` in a record construction or a ``with`` update."""
+
+    span: Span
+    name: str
+    value: Expr
+
+
+@dataclass(frozen=True)
+class RecordLit:
+    """``Entry { pid: p, ... }``: a record with every field given."""
+
+    span: Span
+    record: str
+    fields: tuple[FieldValue, ...]
+    type: Type | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Field:
+    """``e.name``: a record's field. ``Enum.Member`` parses as ``Qualified``,
+    and the checker turns a ``Qualified`` whose left side is a value into this."""
+
+    span: Span
+    operand: Expr
+    name: str
+    type: Type | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class With:
+    """``e with { name: value, ... }``: a copy of a record with some fields replaced."""
+
+    span: Span
+    operand: Expr
+    fields: tuple[FieldValue, ...]
+    type: Type | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Index:
+    """``m[k]`` (a map lookup) or ``q[i]`` (a sequence element)."""
+
+    span: Span
+    operand: Expr
+    index: Expr
+    type: Type | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Quantifier:
+    """``forall``/``exists`` with one bound variable, in one of three forms.
+
+    ``x in s :: P`` sets ``domain`` (a set, a map's keys or a sequence's
+    elements); ``i in lo..hi :: P`` sets ``low`` and ``high`` (inclusive, like
+    ``Int[lo..hi]``); ``x: T :: P`` sets ``type_expr``. ``variable_type`` is
+    the bound variable's type once checked.
+    """
+
+    span: Span
+    quantifier: str  # "forall" or "exists"
+    variable: str
+    variable_span: Span
+    body: Expr
+    domain: Expr | None = None
+    low: Expr | None = None
+    high: Expr | None = None
+    type_expr: TypeExpr | None = None
+    variable_type: Type | None = field(default=None, compare=False)
+    type: Type | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class SetFilter:
+    """``{x in s | P}``: the elements of a set (or keys of a map) satisfying P."""
+
+    span: Span
+    variable: str
+    variable_span: Span
+    domain: Expr
+    condition: Expr
+    variable_type: Type | None = field(default=None, compare=False)
     type: Type | None = field(default=None, compare=False)
 
 
@@ -179,6 +320,16 @@ Expr = (
     | Binary
     | IfThenElse
     | Call
+    | NoneLit
+    | SetLit
+    | MapLit
+    | SeqLit
+    | RecordLit
+    | Field
+    | With
+    | Index
+    | Quantifier
+    | SetFilter
 )
 
 # Canonical binary operators, from the loosest binding to the tightest.
@@ -193,13 +344,43 @@ BINARY_OPS: tuple[str, ...] = (
     "<=",
     ">",
     ">=",
+    "in",
+    "not in",
     "+",
     "-",
     "*",
     "/",
     "%",
 )
-BUILTIN_FUNCTIONS: dict[str, int] = {"min": 2, "max": 2, "abs": 1}
+# Each built-in function with its number of arguments.
+BUILTIN_FUNCTIONS: dict[str, int] = {
+    "min": 2,
+    "max": 2,
+    "abs": 1,
+    # sets
+    "size": 1,
+    "insert": 2,
+    "remove": 2,
+    "union": 2,
+    "intersect": 2,
+    "difference": 2,
+    "subset": 2,
+    # maps
+    "domain": 1,
+    "get": 3,
+    "put": 3,
+    "delete": 2,
+    # sequences
+    "append": 2,
+    "first": 1,
+    "last": 1,
+    "rest": 1,
+    # options
+    "some": 1,
+    "is_some": 1,
+    "is_none": 1,
+    "value": 1,
+}
 
 
 # --- statements (effect and init blocks) --------------------------------------
@@ -279,6 +460,31 @@ class ErrorDecl:
 
 
 @dataclass(frozen=True)
+class IdentityDecl:
+    """``identity Pid``: an uninterpreted type; its values compare only for equality."""
+
+    span: Span
+    name: str
+
+
+@dataclass(frozen=True)
+class FieldDecl:
+    span: Span
+    name: str
+    type_expr: TypeExpr
+    type: Type | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class RecordDecl:
+    """``record Entry { pid: Pid, ... }``."""
+
+    span: Span
+    name: str
+    fields: tuple[FieldDecl, ...]
+
+
+@dataclass(frozen=True)
 class Var:
     span: Span
     name: str
@@ -350,6 +556,8 @@ class Component:
     init: Init | None
     invariants: tuple[Clause, ...]
     operations: tuple[Operation, ...]
+    identities: tuple[IdentityDecl, ...] = ()
+    records: tuple[RecordDecl, ...] = ()
 
     def operation(self, name: str) -> Operation:
         for op in self.operations:

@@ -14,9 +14,23 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
-from spec_lang import ast
+from spec_lang import ast, builtins
 from spec_lang.diagnostics import Diagnostic, SpecError, error
-from spec_lang.types import BOOL, INT, BoolT, EnumT, IntT, Type, same_type
+from spec_lang.types import (
+    BOOL,
+    INT,
+    BoolT,
+    EnumT,
+    IdentityT,
+    IntT,
+    MapT,
+    OptionT,
+    RecordT,
+    SeqT,
+    SetT,
+    Type,
+    same_type,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +55,8 @@ class _Context:
     # Every local bound so far in the block, branches included: local names are
     # unique in an operation, so later stages can key locals by name.
     bound: set[str] = field(default_factory=set)
+    # The variables of the quantifiers and set filters around the expression.
+    quantified: dict[str, Type] = field(default_factory=dict)
 
 
 class _ComponentChecker:
@@ -48,6 +64,10 @@ class _ComponentChecker:
         self.component = component
         self.diagnostics = diagnostics
         self.enums: dict[str, EnumT] = {}
+        self.identities: dict[str, IdentityT] = {}
+        self.record_decls: dict[str, ast.RecordDecl] = {}
+        self.record_types: dict[str, RecordT] = {}
+        self._resolving: list[str] = []  # records whose fields are being resolved
         self.members: dict[str, str] = {}  # member name -> enum name
         self.consts: dict[str, Type] = {}
         self.vars: dict[str, Type] = {}
@@ -66,6 +86,7 @@ class _ComponentChecker:
         self._declare()
         consts = tuple(self._check_const(k) for k in c.consts)
         vars_ = tuple(_typed(v, self.vars.get(v.name, INT)) for v in c.vars)
+        records = tuple(self._typed_record(r) for r in c.records)
         defines = tuple(self._check_define(d) for d in c.defines)
         self._check_define_cycles(defines)
         init = self._check_init(c.init)
@@ -85,6 +106,7 @@ class _ComponentChecker:
             init=init,
             invariants=invariants + range_invariants,
             operations=operations,
+            records=records,
         )
 
     def _declare(self) -> None:
@@ -113,13 +135,22 @@ class _ComponentChecker:
         for decl in c.errors:
             if claim(decl.name, decl.span):
                 self.errors.add(decl.name)
+        for identity in c.identities:
+            if claim(identity.name, identity.span):
+                self.identities[identity.name] = IdentityT(identity.name)
+        for record in c.records:
+            if claim(record.name, record.span):
+                self.record_decls[record.name] = record
         claimed_consts = [k for k in c.consts if claim(k.name, k.span)]
         claimed_vars = [v for v in c.vars if claim(v.name, v.span)]
         claimed_defines = [d for d in c.defines if claim(d.name, d.span)]
         for op in c.operations:
             claim(op.name, op.span)
 
-        # Types are resolved once every name is known, since bounds name constants.
+        # Types are resolved once every name is known, since bounds name constants
+        # and records may name records declared after them.
+        for name in self.record_decls:
+            self._record_type(name)
         for const in claimed_consts:
             self.consts[const.name] = INT
         for index, const in enumerate(claimed_consts):
@@ -164,15 +195,97 @@ class _ComponentChecker:
                 self._check_int(type_expr.high, bound_ctx) if type_expr.high else None
             )
             return IntT(low, high)
+        if isinstance(type_expr, ast.GenericTypeExpr):
+            return self._generic_type(type_expr)
         if type_expr.name in self.enums:
             return self.enums[type_expr.name]
-        known = ", ".join(["Bool", "Int", *sorted(self.enums)])
+        if type_expr.name in self.identities:
+            return self.identities[type_expr.name]
+        if type_expr.name in self.record_decls:
+            return self._record_type(type_expr.name)
+        declared = sorted([*self.enums, *self.identities, *self.record_decls])
+        known = ", ".join(["Bool", "Int", "Set[T]", "Map[K, V]", "Seq[T]", *declared])
         self.report(
             "SF203",
-            f"unknown type {type_expr.name!r}; known types: {known}",
+            f"unknown type {type_expr.name!r}; known types: {known}, Option[T]",
             type_expr.span,
         )
         return INT
+
+    def _generic_type(self, type_expr: ast.GenericTypeExpr) -> Type:
+        args = [self._element_type(a, type_expr.name) for a in type_expr.args]
+        if type_expr.name == "Map":
+            return MapT(args[0], args[1])
+        if type_expr.name == "Set":
+            return SetT(args[0])
+        if type_expr.name == "Seq":
+            return SeqT(args[0])
+        if isinstance(args[0], OptionT):
+            self.report(
+                "SF319",
+                "Option[Option[...]] is not allowed: none and some(none) would "
+                "read alike in generated code; use a record or an enum",
+                type_expr.span,
+            )
+        return OptionT(args[0])
+
+    def _element_type(self, type_expr: ast.TypeExpr, where: str) -> Type:
+        """Resolve a type inside another: a collection's, an option's or a field's."""
+        if isinstance(type_expr, ast.IntTypeExpr) and (
+            type_expr.low is not None or type_expr.high is not None
+        ):
+            inside = "a record field" if where == "record" else f"{where}[...]"
+            self.report(
+                "SF313",
+                f"a bounded integer cannot be the type of {inside}; use Int and "
+                "state the range as an invariant",
+                type_expr.span,
+            )
+            return INT
+        return self._resolve_type(type_expr)
+
+    def _record_type(self, name: str) -> RecordT:
+        """Resolve a record's field types, once, reporting a cycle of records."""
+        if name in self.record_types:
+            return self.record_types[name]
+        decl = self.record_decls[name]
+        if name in self._resolving:
+            shown = " -> ".join([*self._resolving[self._resolving.index(name) :], name])
+            self.report(
+                "SF315",
+                f"record types contain each other in a cycle: {shown}",
+                decl.span,
+            )
+            return RecordT(name)
+
+        self._resolving.append(name)
+        fields: list[tuple[str, Type]] = []
+        seen: set[str] = set()
+        for field_decl in decl.fields:
+            field_type = self._element_type(field_decl.type_expr, "record")
+            if field_decl.name in seen:
+                self.report(
+                    "SF202",
+                    f"duplicate field {field_decl.name!r} in record {name}",
+                    field_decl.span,
+                )
+                continue
+            seen.add(field_decl.name)
+            fields.append((field_decl.name, field_type))
+        self._resolving.pop()
+
+        record = RecordT(name, tuple(fields))
+        self.record_types[name] = record
+        return record
+
+    def _typed_record(self, record: ast.RecordDecl) -> ast.RecordDecl:
+        resolved = self.record_types.get(record.name)
+        if resolved is None:
+            return record
+        fields = tuple(
+            replace(f, type=resolved.field_type(f.name) or INT) for f in record.fields
+        )
+        return replace(record, fields=fields)
 
     def _check_int(self, expr: ast.Expr, ctx: _Context) -> ast.Expr:
         checked = self.expr(expr, ctx)
@@ -200,7 +313,7 @@ class _ComponentChecker:
 
     def _check_define(self, define: ast.Define) -> ast.Define:
         declared = self.define_types.get(define.name, INT)
-        expr = self.expr(define.expr, _Context(f"define {define.name!r}"))
+        expr = self.expr(define.expr, _Context(f"define {define.name!r}"), declared)
         self._expect(expr, declared, f"define {define.name!r} is declared")
         return replace(define, expr=expr, type=declared)
 
@@ -543,7 +656,8 @@ class _ComponentChecker:
     def _assign(
         self, stmt: ast.Assign, ctx: _Context, kind: str, result: Type | None
     ) -> ast.Assign:
-        value = self.expr(stmt.value, ctx)
+        target_type = result if stmt.target == "result" else self.vars.get(stmt.target)
+        value = self.expr(stmt.value, ctx, _plain(target_type) if target_type else None)
         if stmt.target == "result":
             if kind == "init" or result is None:
                 self.report(
@@ -595,24 +709,40 @@ class _ComponentChecker:
         if not same_type(actual, expected):
             self.report("SF301", f"{what} {expected}, got {actual}", expr.span)
 
-    def expr(self, expr: ast.Expr, ctx: _Context) -> ast.Expr:
+    def expr(
+        self, expr: ast.Expr, ctx: _Context, expected: Type | None = None
+    ) -> ast.Expr:
+        """Check ``expr``; ``expected`` is the type its context wants, if known.
+
+        The expected type only decides the type of literals that cannot tell
+        it themselves (``{}``, ``[]``, ``none``); callers still compare.
+        """
         method = getattr(self, f"_expr_{type(expr).__name__}", None)
         if method is None:
             raise TypeError(f"no type rule for expression node {type(expr).__name__}")
-        checked: ast.Expr = method(expr, ctx)
+        checked: ast.Expr = method(expr, ctx, expected)
         return checked
 
-    def _expr_IntLit(self, expr: ast.IntLit, ctx: _Context) -> ast.Expr:
+    def _expr_IntLit(
+        self, expr: ast.IntLit, ctx: _Context, expected: Type | None
+    ) -> ast.Expr:
         return replace(expr, type=INT)
 
-    def _expr_BoolLit(self, expr: ast.BoolLit, ctx: _Context) -> ast.Expr:
+    def _expr_BoolLit(
+        self, expr: ast.BoolLit, ctx: _Context, expected: Type | None
+    ) -> ast.Expr:
         return replace(expr, type=BOOL)
 
-    def _expr_Name(self, expr: ast.Name, ctx: _Context) -> ast.Expr:
+    def _expr_Name(
+        self, expr: ast.Name, ctx: _Context, expected: Type | None
+    ) -> ast.Expr:
         name = expr.id
         kind: ast.RefKind | None = None
         found: Type | None = None
         owner = ""
+        if name in ctx.quantified:
+            ref = ast.Ref(ast.RefKind.BOUND, name)
+            return replace(expr, type=ctx.quantified[name], ref=ref)
         if name in ctx.hidden and name not in ctx.locals:
             self.report(
                 "SF209",
@@ -672,18 +802,37 @@ class _ComponentChecker:
             *self.members,
             *ctx.params,
             *ctx.locals,
+            *ctx.quantified,
         ]
         close = difflib.get_close_matches(name, candidates, n=1)
         return f"; did you mean {close[0]!r}?" if close else ""
 
-    def _expr_Qualified(self, expr: ast.Qualified, ctx: _Context) -> ast.Expr:
+    def _is_value_name(self, name: str, ctx: _Context) -> bool:
+        return (
+            name in ctx.quantified
+            or name in ctx.locals
+            or name in ctx.params
+            or self._value_name_taken(name)
+        )
+
+    def _expr_Qualified(
+        self, expr: ast.Qualified, ctx: _Context, expected: Type | None
+    ) -> ast.Expr:
         enum = self.enums.get(expr.qualifier)
+        if enum is None and self._is_value_name(expr.qualifier, ctx):
+            # ``entry.pid`` parses like ``Mode.Open``: the left side is a value.
+            start = expr.span
+            end_column = start.column + len(expr.qualifier)
+            name_span = replace(start, end_line=start.line, end_column=end_column)
+            operand = ast.Name(name_span, expr.qualifier)
+            field_access = ast.Field(expr.span, operand, expr.member)
+            return self._expr_Field(field_access, ctx, expected)
         if enum is None:
             known = ", ".join(sorted(self.enums)) or "none"
             self.report(
                 "SF201",
                 f"unknown enum {expr.qualifier!r} in {expr.qualifier}.{expr.member}; "
-                f"declared enums: {known}",
+                f"declared enums: {known}{self._suggest(expr.qualifier, ctx)}",
                 expr.span,
             )
             return expr
@@ -698,7 +847,9 @@ class _ComponentChecker:
         ref = ast.Ref(ast.RefKind.ENUM_MEMBER, expr.member, enum.name)
         return replace(expr, type=enum, ref=ref)
 
-    def _expr_ResultRef(self, expr: ast.ResultRef, ctx: _Context) -> ast.Expr:
+    def _expr_ResultRef(
+        self, expr: ast.ResultRef, ctx: _Context, expected: Type | None
+    ) -> ast.Expr:
         if ctx.result is None and ctx.in_old:
             message = "old(result) has no meaning: result exists only in the post-state"
             self.report("SF303", message, expr.span)
@@ -709,22 +860,26 @@ class _ComponentChecker:
             return expr
         return replace(expr, type=_plain(ctx.result))
 
-    def _expr_Old(self, expr: ast.Old, ctx: _Context) -> ast.Expr:
+    def _expr_Old(
+        self, expr: ast.Old, ctx: _Context, expected: Type | None
+    ) -> ast.Expr:
         if not ctx.old:
             self.report(
                 "SF302",
                 f"old() is allowed only in ensures clauses, not in {ctx.what}",
                 expr.span,
             )
-            operand = self.expr(expr.operand, ctx)
+            operand = self.expr(expr.operand, ctx, expected)
             return replace(expr, operand=operand)
         if ctx.in_old:
             self.report("SF309", "old() inside old() has no meaning", expr.span)
         inner = replace(ctx, in_old=True, result=None)
-        operand = self.expr(expr.operand, inner)
+        operand = self.expr(expr.operand, inner, expected)
         return replace(expr, operand=operand, type=operand.type)
 
-    def _expr_Unary(self, expr: ast.Unary, ctx: _Context) -> ast.Expr:
+    def _expr_Unary(
+        self, expr: ast.Unary, ctx: _Context, expected: Type | None
+    ) -> ast.Expr:
         operand = self.expr(expr.operand, ctx)
         if expr.op == "not":
             self._expect(operand, BOOL, "'not' takes")
@@ -732,27 +887,20 @@ class _ComponentChecker:
         self._expect(operand, INT, "unary '-' takes")
         return replace(expr, operand=operand, type=INT)
 
-    def _expr_Binary(self, expr: ast.Binary, ctx: _Context) -> ast.Expr:
+    def _expr_Binary(
+        self, expr: ast.Binary, ctx: _Context, expected: Type | None
+    ) -> ast.Expr:
+        op = expr.op
+        if op in ("==", "!="):
+            return self._equality(expr, ctx)
+        if op in ("in", "not in"):
+            return self._membership(expr, ctx)
         left = self.expr(expr.left, ctx)
         right = self.expr(expr.right, ctx)
-        op = expr.op
         result_type: Type
         if op in ("and", "or", "implies", "iff"):
             self._expect(left, BOOL, f"'{op}' takes")
             self._expect(right, BOOL, f"'{op}' takes")
-            result_type = BOOL
-        elif op in ("==", "!="):
-            if (
-                left.type is not None
-                and right.type is not None
-                and not same_type(left.type, right.type)
-            ):
-                self.report(
-                    "SF301",
-                    f"'{op}' compares values of one type, "
-                    f"got {left.type} and {right.type}",
-                    expr.span,
-                )
             result_type = BOOL
         elif op in ("<", "<=", ">", ">="):
             self._expect(left, INT, f"'{op}' takes")
@@ -764,12 +912,68 @@ class _ComponentChecker:
             result_type = INT
         return replace(expr, left=left, right=right, type=result_type)
 
-    def _expr_IfThenElse(self, expr: ast.IfThenElse, ctx: _Context) -> ast.Expr:
+    def _equality(self, expr: ast.Binary, ctx: _Context) -> ast.Expr:
+        # The side that can tell its own type goes first, so ``s == {}`` and
+        # ``{} == s`` both type the empty literal from ``s``.
+        if _needs_context(expr.left) and not _needs_context(expr.right):
+            right = self.expr(expr.right, ctx)
+            left = self.expr(expr.left, ctx, right.type)
+        else:
+            left = self.expr(expr.left, ctx)
+            right = self.expr(expr.right, ctx, left.type)
+        if (
+            left.type is not None
+            and right.type is not None
+            and not same_type(left.type, right.type)
+        ):
+            self.report(
+                "SF301",
+                f"'{expr.op}' compares values of one type, "
+                f"got {left.type} and {right.type}",
+                expr.span,
+            )
+        return replace(expr, left=left, right=right, type=BOOL)
+
+    def _membership(self, expr: ast.Binary, ctx: _Context) -> ast.Expr:
+        left = self.expr(expr.left, ctx)
+        context: Type | None = None
+        if left.type is not None and _needs_context(expr.right):
+            seq = isinstance(expr.right, ast.SeqLit)
+            context = SeqT(left.type) if seq else SetT(left.type)
+        right = self.expr(expr.right, ctx, context)
+        result = replace(expr, left=left, right=right, type=BOOL)
+        if right.type is None:
+            return result
+        element = _member_type(right.type)
+        if element is None:
+            self.report(
+                "SF301",
+                f"'{expr.op}' needs a set, a map or a sequence on its right, "
+                f"got {right.type}",
+                right.span,
+            )
+        elif left.type is not None and not same_type(left.type, element):
+            what = "keys" if isinstance(right.type, MapT) else "elements"
+            self.report(
+                "SF301",
+                f"'{expr.op}' looks for a value of type {element} (the {what} of "
+                f"{right.type}), got {left.type}",
+                left.span,
+            )
+        return result
+
+    def _expr_IfThenElse(
+        self, expr: ast.IfThenElse, ctx: _Context, expected: Type | None
+    ) -> ast.Expr:
         condition = self.expr(expr.condition, ctx)
-        then = self.expr(expr.then, ctx)
-        otherwise = self.expr(expr.otherwise, ctx)
         self._expect(condition, BOOL, "an if condition must be")
-        result_type = then.type
+        if expected is None and _needs_context(expr.then):
+            otherwise = self.expr(expr.otherwise, ctx)
+            then = self.expr(expr.then, ctx, otherwise.type)
+        else:
+            then = self.expr(expr.then, ctx, expected)
+            otherwise = self.expr(expr.otherwise, ctx, expected or then.type)
+        result_type = then.type or otherwise.type
         if (
             then.type is not None
             and otherwise.type is not None
@@ -785,10 +989,14 @@ class _ComponentChecker:
             expr, condition=condition, then=then, otherwise=otherwise, type=result_type
         )
 
-    def _expr_Call(self, expr: ast.Call, ctx: _Context) -> ast.Expr:
-        args = tuple(self.expr(a, ctx) for a in expr.args)
+    # --- calls of built-in functions ---
+
+    def _expr_Call(
+        self, expr: ast.Call, ctx: _Context, expected: Type | None
+    ) -> ast.Expr:
         arity = ast.BUILTIN_FUNCTIONS.get(expr.function)
         if arity is None:
+            args = tuple(self.expr(a, ctx) for a in expr.args)
             known = ", ".join(sorted(ast.BUILTIN_FUNCTIONS))
             self.report(
                 "SF207",
@@ -796,17 +1004,416 @@ class _ComponentChecker:
                 expr.span,
             )
             return replace(expr, args=args)
-        if len(args) != arity:
+        if len(expr.args) != arity:
+            args = tuple(self.expr(a, ctx) for a in expr.args)
             self.report(
                 "SF207",
                 f"{expr.function}() takes {arity} argument{'s' if arity > 1 else ''}, "
-                f"got {len(args)}",
+                f"got {len(expr.args)}",
                 expr.span,
             )
             return replace(expr, args=args)
-        for arg in args:
-            self._expect(arg, INT, f"{expr.function}() takes")
-        return replace(expr, args=args, type=INT)
+        if expr.function in builtins.COLLECTION_FUNCTIONS:
+            return self._collection_call(expr, ctx)
+        return self._signature_call(expr, ctx, expected)
+
+    def _collection_call(self, expr: ast.Call, ctx: _Context) -> ast.Expr:
+        (arg,) = (self.expr(a, ctx) for a in expr.args)
+        if arg.type is not None and not isinstance(arg.type, SetT | MapT | SeqT):
+            self.report(
+                "SF301",
+                f"{expr.function}() takes a set, a map or a sequence, got {arg.type}",
+                arg.span,
+            )
+        result = builtins.COLLECTION_FUNCTIONS[expr.function]
+        return replace(expr, args=(arg,), type=result)
+
+    def _signature_call(
+        self, expr: ast.Call, ctx: _Context, expected: Type | None
+    ) -> ast.Expr:
+        params, result_pattern = builtins.SIGNATURES[expr.function]
+        bindings: builtins.Bindings = {}
+        if expected is not None:
+            # The context may bind what no argument can: ``some([])``.
+            builtins.unify(result_pattern, expected, bindings)
+        checked: dict[int, ast.Expr] = {}
+        clash = False
+        # Arguments that tell their own type go first and bind the variables;
+        # the others are then checked against what those variables became.
+        order = sorted(range(len(params)), key=lambda i: _needs_context(expr.args[i]))
+        for index in order:
+            arg = self._signature_arg(expr, index, params[index], bindings, ctx)
+            checked[index] = arg
+            clash = clash or arg.type is None
+        args = tuple(checked[i] for i in range(len(params)))
+        if clash:
+            return replace(expr, args=args)
+        return replace(
+            expr, args=args, type=builtins.instantiate(result_pattern, bindings)
+        )
+
+    def _signature_arg(
+        self,
+        call: ast.Call,
+        index: int,
+        pattern: builtins.Pattern,
+        bindings: builtins.Bindings,
+        ctx: _Context,
+    ) -> ast.Expr:
+        """Check one argument against its parameter; an untyped result means a clash."""
+        expected = builtins.instantiate(pattern, bindings)
+        arg = self.expr(call.args[index], ctx, expected)
+        if arg.type is None:
+            return arg
+        if builtins.unify(pattern, arg.type, bindings):
+            return arg
+        shown = builtins.describe(pattern) if expected is None else str(expected)
+        where = f" as argument {index + 1}" if len(call.args) > 1 else ""
+        self.report(
+            "SF301",
+            f"{call.function}() takes {shown}{where}, got {arg.type} "
+            f"(signature: {builtins.signature_text(call.function)})",
+            arg.span,
+        )
+        return replace(arg, type=None)
+
+    # --- literals ---
+
+    def _empty_literal(
+        self,
+        expr: ast.Expr,
+        expected: Type | None,
+        fits: type | tuple[type, ...],
+        text: str,
+        what: str,
+    ) -> Type | None:
+        """The type of ``{}``, ``[]`` or ``none`` from its context, or None."""
+        if expected is not None and isinstance(expected, fits):
+            return expected
+        if expected is None:
+            self.report(
+                "SF314",
+                f"the type of {text!r} cannot be told here; use it where {what} "
+                "is expected (an assignment, a comparison with a typed value, "
+                "a function argument) or write the type some other way",
+                expr.span,
+            )
+        else:
+            self.report(
+                "SF301",
+                f"expected {expected}, got {text!r}, which is {what}",
+                expr.span,
+            )
+        return None
+
+    def _expr_NoneLit(
+        self, expr: ast.NoneLit, ctx: _Context, expected: Type | None
+    ) -> ast.Expr:
+        found = self._empty_literal(expr, expected, OptionT, "none", "an option")
+        return replace(expr, type=found)
+
+    def _expr_SetLit(
+        self, expr: ast.SetLit, ctx: _Context, expected: Type | None
+    ) -> ast.Expr:
+        if not expr.elements:
+            found = self._empty_literal(
+                expr, expected, (SetT, MapT), "{}", "a set or a map"
+            )
+            if isinstance(found, MapT):
+                return ast.MapLit(expr.span, (), type=found)
+            return replace(expr, type=found)
+        element = expected.element if isinstance(expected, SetT) else None
+        elements, element = self._elements(expr.elements, ctx, element, "set")
+        found = None if element is None else SetT(element)
+        return replace(expr, elements=elements, type=found)
+
+    def _expr_SeqLit(
+        self, expr: ast.SeqLit, ctx: _Context, expected: Type | None
+    ) -> ast.Expr:
+        if not expr.elements:
+            found = self._empty_literal(expr, expected, SeqT, "[]", "a sequence")
+            return replace(expr, type=found)
+        element = expected.element if isinstance(expected, SeqT) else None
+        elements, element = self._elements(expr.elements, ctx, element, "sequence")
+        found = None if element is None else SeqT(element)
+        return replace(expr, elements=elements, type=found)
+
+    def _elements(
+        self,
+        items: tuple[ast.Expr, ...],
+        ctx: _Context,
+        element: Type | None,
+        what: str,
+    ) -> tuple[tuple[ast.Expr, ...], Type | None]:
+        """Check the elements of a literal against one type: the expected one,
+        or else the type of the first element that needs no context."""
+        checked: dict[int, ast.Expr] = {}
+        if element is None:
+            first = sorted(range(len(items)), key=lambda i: _needs_context(items[i]))[0]
+            checked[first] = self.expr(items[first], ctx)
+            element = checked[first].type
+        for index, item in enumerate(items):
+            if index not in checked:
+                checked[index] = self.expr(item, ctx, element)
+        values = tuple(checked[i] for i in range(len(items)))
+        if element is not None:
+            for value in values:
+                self._expect(value, element, f"the elements of this {what} are")
+        return values, element
+
+    def _expr_MapLit(
+        self, expr: ast.MapLit, ctx: _Context, expected: Type | None
+    ) -> ast.Expr:
+        key_type = expected.key if isinstance(expected, MapT) else None
+        value_type = expected.value if isinstance(expected, MapT) else None
+        entries = []
+        for entry in expr.entries:
+            key = self.expr(entry.key, ctx, key_type)
+            value = self.expr(entry.value, ctx, value_type)
+            key_type = key_type or key.type
+            value_type = value_type or value.type
+            entries.append(replace(entry, key=key, value=value))
+        for entry in entries:
+            if key_type is not None:
+                self._expect(entry.key, key_type, "the keys of this map are")
+            if value_type is not None:
+                self._expect(entry.value, value_type, "the values of this map are")
+        found = None
+        if key_type is not None and value_type is not None:
+            found = MapT(key_type, value_type)
+        return replace(expr, entries=tuple(entries), type=found)
+
+    # --- records ---
+
+    def _expr_RecordLit(
+        self, expr: ast.RecordLit, ctx: _Context, expected: Type | None
+    ) -> ast.Expr:
+        record = self.record_types.get(expr.record)
+        if record is None:
+            fields = tuple(
+                replace(f, value=self.expr(f.value, ctx)) for f in expr.fields
+            )
+            known = ", ".join(sorted(self.record_types)) or "none"
+            self.report(
+                "SF203",
+                f"unknown record type {expr.record!r}; declared records: {known}",
+                expr.span,
+            )
+            return replace(expr, fields=fields)
+        fields = self._field_values(record, expr.fields, ctx)
+        missing = [n for n, _ in record.fields if n not in {f.name for f in fields}]
+        if missing:
+            self.report(
+                "SF317",
+                f"{record.name} {{ ... }} does not give {', '.join(missing)}; "
+                "a record construction gives every field",
+                expr.span,
+            )
+        return replace(expr, fields=fields, type=record)
+
+    def _field_values(
+        self, record: RecordT, values: tuple[ast.FieldValue, ...], ctx: _Context
+    ) -> tuple[ast.FieldValue, ...]:
+        """Check ``name: value`` pairs against a record's fields."""
+        checked = []
+        seen: set[str] = set()
+        for item in values:
+            field_type = record.field_type(item.name)
+            value = self.expr(item.value, ctx, field_type)
+            checked.append(replace(item, value=value))
+            if item.name in seen:
+                self.report("SF317", f"field {item.name!r} is given twice", item.span)
+            seen.add(item.name)
+            if field_type is None:
+                self._unknown_field(record, item.name, item.span)
+            else:
+                self._expect(value, field_type, f"field {item.name!r} is declared")
+        return tuple(checked)
+
+    def _unknown_field(self, record: RecordT, name: str, span: ast.Span) -> None:
+        fields = ", ".join(n for n, _ in record.fields)
+        close = difflib.get_close_matches(name, [n for n, _ in record.fields], n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        self.report(
+            "SF316",
+            f"record {record.name} has no field {name!r} (fields: {fields}){hint}",
+            span,
+        )
+
+    def _expr_Field(
+        self, expr: ast.Field, ctx: _Context, expected: Type | None
+    ) -> ast.Expr:
+        operand = self.expr(expr.operand, ctx)
+        result = replace(expr, operand=operand)
+        if operand.type is None:
+            return result
+        if not isinstance(operand.type, RecordT):
+            self.report(
+                "SF301",
+                f"'.{expr.name}' reads a field of a record, but this is {operand.type}",
+                expr.span,
+            )
+            return result
+        field_type = operand.type.field_type(expr.name)
+        if field_type is None:
+            self._unknown_field(operand.type, expr.name, expr.span)
+        return replace(result, type=field_type)
+
+    def _expr_With(
+        self, expr: ast.With, ctx: _Context, expected: Type | None
+    ) -> ast.Expr:
+        operand = self.expr(expr.operand, ctx, expected)
+        if operand.type is None:
+            fields = tuple(
+                replace(f, value=self.expr(f.value, ctx)) for f in expr.fields
+            )
+            return replace(expr, operand=operand, fields=fields)
+        if not isinstance(operand.type, RecordT):
+            fields = tuple(
+                replace(f, value=self.expr(f.value, ctx)) for f in expr.fields
+            )
+            self.report(
+                "SF301",
+                f"'with' updates the fields of a record, but this is {operand.type}",
+                operand.span,
+            )
+            return replace(expr, operand=operand, fields=fields)
+        fields = self._field_values(operand.type, expr.fields, ctx)
+        return replace(expr, operand=operand, fields=fields, type=operand.type)
+
+    # --- lookups ---
+
+    def _expr_Index(
+        self, expr: ast.Index, ctx: _Context, expected: Type | None
+    ) -> ast.Expr:
+        operand = self.expr(expr.operand, ctx)
+        container = operand.type
+        if isinstance(container, MapT):
+            index = self.expr(expr.index, ctx, container.key)
+            self._expect(index, container.key, "the keys of this map are")
+            return replace(expr, operand=operand, index=index, type=container.value)
+        index = self.expr(expr.index, ctx)
+        if isinstance(container, SeqT):
+            self._expect(index, INT, "a sequence index must be")
+            return replace(expr, operand=operand, index=index, type=container.element)
+        if container is not None:
+            self.report(
+                "SF301",
+                f"'[...]' looks up a map or a sequence, but this is {container}",
+                expr.span,
+            )
+        return replace(expr, operand=operand, index=index)
+
+    # --- quantifiers and set filters ---
+
+    def _bind(
+        self, name: str, span: ast.Span, bound_type: Type | None, ctx: _Context
+    ) -> _Context:
+        """The context of a quantifier's body, with its variable bound."""
+        if self._is_value_name(name, ctx):
+            self.report(
+                "SF206",
+                f"bound variable {name!r} shadows another name; choose a fresh one",
+                span,
+            )
+        return replace(ctx, quantified={**ctx.quantified, name: bound_type or INT})
+
+    def _domain(self, domain: ast.Expr, ctx: _Context, what: str) -> ast.Expr:
+        checked = self.expr(domain, ctx)
+        if checked.type is not None and _member_type(checked.type) is None:
+            self.report(
+                "SF301",
+                f"{what} ranges over a set, a map's keys or a sequence, "
+                f"got {checked.type}",
+                domain.span,
+            )
+        return checked
+
+    def _expr_Quantifier(
+        self, expr: ast.Quantifier, ctx: _Context, expected: Type | None
+    ) -> ast.Expr:
+        result = replace(expr, type=BOOL)
+        bound_type: Type | None = None
+        if expr.domain is not None:
+            domain = self._domain(expr.domain, ctx, f"'{expr.quantifier}'")
+            bound_type = _member_type(domain.type) if domain.type else None
+            result = replace(result, domain=domain)
+        elif expr.low is not None and expr.high is not None:
+            low = self._check_int(expr.low, replace(ctx, what="a range bound"))
+            high = self._check_int(expr.high, replace(ctx, what="a range bound"))
+            bound_type = INT
+            result = replace(result, low=low, high=high)
+        elif expr.type_expr is not None:
+            bound_type = self._quantified_type(expr.type_expr)
+        inner = self._bind(expr.variable, expr.variable_span, bound_type, ctx)
+        body = self.expr(expr.body, inner)
+        self._expect(body, BOOL, f"the body of '{expr.quantifier}' must be")
+        return replace(result, body=body, variable_type=bound_type)
+
+    def _quantified_type(self, type_expr: ast.TypeExpr) -> Type | None:
+        found = self._resolve_type(type_expr)
+        if isinstance(found, IdentityT | EnumT | BoolT):
+            return found
+        self.report(
+            "SF318",
+            f"a quantifier over a type ranges over an identity type, an enum or "
+            f"Bool, not {found}; range over a set ('x in s') or an interval "
+            "('i in lo..hi') instead",
+            type_expr.span,
+        )
+        return None
+
+    def _expr_SetFilter(
+        self, expr: ast.SetFilter, ctx: _Context, expected: Type | None
+    ) -> ast.Expr:
+        domain = self.expr(expr.domain, ctx)
+        bound_type: Type | None = None
+        if isinstance(domain.type, SetT | MapT):
+            bound_type = _member_type(domain.type)
+        elif domain.type is not None:
+            self.report(
+                "SF301",
+                f"a set filter ranges over a set or a map's keys, got {domain.type}",
+                expr.domain.span,
+            )
+        inner = self._bind(expr.variable, expr.variable_span, bound_type, ctx)
+        condition = self.expr(expr.condition, inner)
+        self._expect(condition, BOOL, "a set filter's condition must be")
+        found = SetT(bound_type) if bound_type is not None else None
+        return replace(
+            expr,
+            domain=domain,
+            condition=condition,
+            variable_type=bound_type,
+            type=found,
+        )
+
+
+def _needs_context(expr: ast.Expr) -> bool:
+    """Return whether ``expr`` gets its type only from its context: ``{}``,
+    ``[]``, ``none``, and expressions built only from those."""
+    if isinstance(expr, ast.NoneLit):
+        return True
+    if isinstance(expr, ast.SetLit | ast.SeqLit):
+        return not expr.elements or all(_needs_context(e) for e in expr.elements)
+    if isinstance(expr, ast.IfThenElse):
+        return _needs_context(expr.then) and _needs_context(expr.otherwise)
+    if isinstance(expr, ast.Old):
+        return _needs_context(expr.operand)
+    if isinstance(expr, ast.Call) and expr.args:
+        if expr.function in ("min", "max", "abs", "size"):
+            return False
+        return all(_needs_context(a) for a in expr.args)
+    return False
+
+
+def _member_type(container: Type) -> Type | None:
+    """What ``x in c`` and a quantifier over ``c`` bind: elements or keys."""
+    if isinstance(container, SetT | SeqT):
+        return container.element
+    if isinstance(container, MapT):
+        return container.key
+    return None
 
 
 def _define_refs(expr: ast.Expr) -> set[str]:

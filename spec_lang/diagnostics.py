@@ -51,6 +51,13 @@ CODES: dict[str, str] = {
     "SF310": "an environment action declares an error",
     "SF311": "a define has a bounded type",
     "SF312": "a query declares no result type",
+    "SF313": "a bounded integer inside a collection, an option or a record",
+    "SF314": "the type of an empty literal or none cannot be told from its context",
+    "SF315": "record types contain each other in a cycle",
+    "SF316": "a record has no field of this name",
+    "SF317": "a record construction misses a field or gives one twice",
+    "SF318": "a quantifier over a type that is not an identity, an enum or Bool",
+    "SF319": "an option of an option",
 }
 
 

@@ -39,7 +39,23 @@ _GRAMMAR = Path(__file__).parent / "grammar.lark"
 # Grammar rules whose nodes count as operators for the nesting limit.
 # Parentheses leave no node of their own, so they do not count.
 _OPERATOR_RULES = frozenset(
-    {"binary", "unary", "old", "call", "if_then_else", "chained_comparison"}
+    {
+        "binary",
+        "unary",
+        "old",
+        "call",
+        "if_then_else",
+        "chained_comparison",
+        "field",
+        "index",
+        "with_update",
+        "record_lit",
+        "set_lit",
+        "map_lit",
+        "seq_lit",
+        "set_filter",
+        "quantifier",
+    }
 )
 _INT_LITERAL = re.compile(r"[0-9]+(_[0-9]+)*")
 
@@ -85,6 +101,18 @@ def _check_depth(tree: lark.Tree[Token], path: str) -> None:
             raise _BuildError(error("SF104", message, _meta_span(path, node.meta)))
         children = [c for c in node.children if isinstance(c, lark.Tree)]
         stack.extend((c, operators, ifs) for c in reversed(children))
+
+
+@dataclass(frozen=True)
+class _Binder:
+    """What a quantifier ranges over, before the quantifier node is built."""
+
+    name: str
+    span: ast.Span
+    domain: ast.Expr | None = None
+    low: ast.Expr | None = None
+    high: ast.Expr | None = None
+    type_expr: ast.TypeExpr | None = None
 
 
 @dataclass(frozen=True)
@@ -153,10 +181,9 @@ class _Builder:
         name, *members = children
         buckets: dict[type, list[Any]] = defaultdict(list)
         for member in members:
-            if isinstance(member, list):  # one error declaration lists several names
-                buckets[ast.ErrorDecl].extend(member)
-            else:
-                buckets[type(member)].append(member)
+            # One error or identity declaration may list several names.
+            for item in member if isinstance(member, list) else [member]:
+                buckets[type(item)].append(item)
         inits = buckets[ast.Init]
         if len(inits) > 1:
             message = "duplicate init block; a component has one"
@@ -172,6 +199,8 @@ class _Builder:
             init=inits[0] if inits else None,
             invariants=tuple(buckets[ast.Clause]),
             operations=tuple(buckets[ast.Operation]),
+            identities=tuple(buckets[ast.IdentityDecl]),
+            records=tuple(buckets[ast.RecordDecl]),
         )
 
     def const_decl(self, meta: Any, children: list[Any]) -> ast.Const:
@@ -220,6 +249,17 @@ class _Builder:
 
     def error_decl(self, meta: Any, children: list[Any]) -> list[ast.ErrorDecl]:
         return [ast.ErrorDecl(self._tok_span(t), str(t)) for t in children]
+
+    def identity_decl(self, meta: Any, children: list[Any]) -> list[ast.IdentityDecl]:
+        return [ast.IdentityDecl(self._tok_span(t), str(t)) for t in children]
+
+    def record_decl(self, meta: Any, children: list[Any]) -> ast.RecordDecl:
+        name, *fields = children
+        return ast.RecordDecl(self._tok_span(name), str(name), tuple(fields))
+
+    def field_decl(self, meta: Any, children: list[Any]) -> ast.FieldDecl:
+        name, type_expr = children
+        return ast.FieldDecl(self._tok_span(name), str(name), type_expr)
 
     def var_decl(self, meta: Any, children: list[Any]) -> ast.Var:
         name, type_expr = children
@@ -309,6 +349,18 @@ class _Builder:
     def named_type(self, meta: Any, children: list[Any]) -> ast.NamedTypeExpr:
         return ast.NamedTypeExpr(self._span(meta), str(children[0]))
 
+    def set_type(self, meta: Any, children: list[Any]) -> ast.GenericTypeExpr:
+        return ast.GenericTypeExpr(self._span(meta), "Set", tuple(children))
+
+    def map_type(self, meta: Any, children: list[Any]) -> ast.GenericTypeExpr:
+        return ast.GenericTypeExpr(self._span(meta), "Map", tuple(children))
+
+    def seq_type(self, meta: Any, children: list[Any]) -> ast.GenericTypeExpr:
+        return ast.GenericTypeExpr(self._span(meta), "Seq", tuple(children))
+
+    def option_type(self, meta: Any, children: list[Any]) -> ast.GenericTypeExpr:
+        return ast.GenericTypeExpr(self._span(meta), "Option", tuple(children))
+
     # --- expressions ---
 
     def binary(self, meta: Any, children: list[Any]) -> ast.Binary:
@@ -358,9 +410,87 @@ class _Builder:
     def name(self, meta: Any, children: list[Any]) -> ast.Name:
         return ast.Name(self._tok_span(children[0]), str(children[0]))
 
-    def qualified(self, meta: Any, children: list[Any]) -> ast.Qualified:
-        qualifier, member = children
-        return ast.Qualified(self._span(meta), str(qualifier), str(member))
+    def none_lit(self, meta: Any, children: list[Any]) -> ast.NoneLit:
+        return ast.NoneLit(self._span(meta))
+
+    def field(self, meta: Any, children: list[Any]) -> ast.Expr:
+        operand, name = children
+        # "Mode.Open" and "entry.pid" look alike; the checker tells them apart.
+        if isinstance(operand, ast.Name):
+            return ast.Qualified(self._span(meta), operand.id, str(name))
+        return ast.Field(self._span(meta), operand, str(name))
+
+    def index(self, meta: Any, children: list[Any]) -> ast.Index:
+        operand, index = children
+        return ast.Index(self._span(meta), operand, index)
+
+    def with_update(self, meta: Any, children: list[Any]) -> ast.With:
+        operand, *fields = children
+        return ast.With(self._span(meta), operand, tuple(fields))
+
+    def field_value(self, meta: Any, children: list[Any]) -> ast.FieldValue:
+        name, value = children
+        return ast.FieldValue(self._tok_span(name), str(name), value)
+
+    def record_lit(self, meta: Any, children: list[Any]) -> ast.RecordLit:
+        name, *fields = children
+        present = tuple(f for f in fields if f is not None)
+        return ast.RecordLit(self._span(meta), str(name), present)
+
+    def set_lit(self, meta: Any, children: list[Any]) -> ast.SetLit:
+        return ast.SetLit(self._span(meta), tuple(c for c in children if c is not None))
+
+    def map_lit(self, meta: Any, children: list[Any]) -> ast.MapLit:
+        return ast.MapLit(self._span(meta), tuple(children))
+
+    def map_entry(self, meta: Any, children: list[Any]) -> ast.MapEntry:
+        key, value = children
+        return ast.MapEntry(self._span(meta), key, value)
+
+    def seq_lit(self, meta: Any, children: list[Any]) -> ast.SeqLit:
+        return ast.SeqLit(self._span(meta), tuple(c for c in children if c is not None))
+
+    def set_filter(self, meta: Any, children: list[Any]) -> ast.SetFilter:
+        head, condition = children
+        if not (
+            isinstance(head, ast.Binary)
+            and head.op == "in"
+            and isinstance(head.left, ast.Name)
+        ):
+            message = (
+                "a set filter names its variable first: write '{x in s | condition}'"
+            )
+            raise _BuildError(error("SF102", message, self._span(meta)))
+        variable = head.left
+        return ast.SetFilter(
+            self._span(meta), variable.id, variable.span, head.right, condition
+        )
+
+    def quantifier(self, meta: Any, children: list[Any]) -> ast.Quantifier:
+        word, binder, body = children
+        return ast.Quantifier(
+            self._span(meta),
+            str(word),
+            binder.name,
+            binder.span,
+            body,
+            domain=binder.domain,
+            low=binder.low,
+            high=binder.high,
+            type_expr=binder.type_expr,
+        )
+
+    def collection_binder(self, meta: Any, children: list[Any]) -> _Binder:
+        name, _, domain = children
+        return _Binder(str(name), self._tok_span(name), domain=domain)
+
+    def range_binder(self, meta: Any, children: list[Any]) -> _Binder:
+        name, _, low, high = children
+        return _Binder(str(name), self._tok_span(name), low=low, high=high)
+
+    def type_binder(self, meta: Any, children: list[Any]) -> _Binder:
+        name, type_expr = children
+        return _Binder(str(name), self._tok_span(name), type_expr=type_expr)
 
     def old(self, meta: Any, children: list[Any]) -> ast.Old:
         return ast.Old(self._span(meta), children[0])
@@ -379,6 +509,8 @@ _CANONICAL = {"<=>": "iff", "=>": "implies", "||": "or", "&&": "and"}
 
 
 def _canonical(op: str) -> str:
+    if op.startswith("not"):  # "not in", with any space between the words
+        return "not in"
     return _CANONICAL.get(op, op)
 
 
@@ -386,9 +518,12 @@ def _name_clauses(component: ast.Component) -> ast.Component:
     """Give every clause its full id: ``Component[.operation].kind.label-or-index``."""
 
     def named(prefix: str, clauses: tuple[ast.Clause, ...]) -> tuple[ast.Clause, ...]:
+        # Only unlabelled clauses are counted, so adding or removing a labelled
+        # clause never renumbers the others.
+        unlabelled = (c for c in clauses if c.label is None)
+        numbers = {id(c): i for i, c in enumerate(unlabelled, start=1)}
         return tuple(
-            replace(c, id=f"{prefix}.{c.label or i}")
-            for i, c in enumerate(clauses, start=1)
+            replace(c, id=f"{prefix}.{c.label or numbers[id(c)]}") for c in clauses
         )
 
     base = component.name

@@ -22,14 +22,41 @@ from spec_lang.diagnostics import Diagnostic, error
 
 # Terminals that can start an operand of a binary operator.
 _OPERAND_START = frozenset(
-    {"FALSE", "IF", "INT", "LPAR", "MINUS", "NAME", "OLD", "RESULT", "TRUE"}
+    {
+        "FALSE",
+        "IF",
+        "INT",
+        "LBRACE",
+        "LPAR",
+        "LSQB",
+        "MINUS",
+        "NAME",
+        "NONE",
+        "OLD",
+        "QUANTIFIER",
+        "RESULT",
+        "TRUE",
+    }
 )
 _MEMBER_START = frozenset(
-    {"CONST", "DEFINE", "ENUM", "ERROR", "INIT", "INVARIANT", "OP_KIND", "VAR"}
+    {
+        "CONST",
+        "DEFINE",
+        "ENUM",
+        "ERROR",
+        "IDENTITY",
+        "INIT",
+        "INVARIANT",
+        "OP_KIND",
+        "RECORD",
+        "VAR",
+    }
 )
 _CLAUSE_START = frozenset({"EFFECT", "ENSURES", "MODIFIES", "REQUIRES"})
 _STMT_START = frozenset({"IF", "LET", "NAME", "RESULT"})
-_OPERATORS = frozenset({"ADD_OP", "AND", "CMP_OP", "IFF", "IMPLIES", "MUL_OP", "OR"})
+_OPERATORS = frozenset(
+    {"ADD_OP", "AND", "CMP_OP", "IFF", "IMPLIES", "IN", "MUL_OP", "NOT_IN", "OR"}
+)
 
 # A group stands for its terminals once at least ``minimum`` of them are accepted.
 _GROUPS: tuple[tuple[frozenset[str], int, str], ...] = (
@@ -53,6 +80,9 @@ _PHRASES = {
     "ADD_OP": "'+' or '-'",
     "MUL_OP": "'*', '/' or '%'",
     "OP_KIND": "'operation', 'query' or 'environment'",
+    "QUANTIFIER": "'forall' or 'exists'",
+    "IN": "'in'",
+    "NOT_IN": "'not in'",
 }
 
 _MAX_LISTED = 6
@@ -172,9 +202,19 @@ def _unexpected_token(
         message = f"{value!r} is a reserved word and cannot be a name"
     elif value == "=" and "CMP_OP" in accepts:
         message = "unexpected '='; to compare values write '=='"
+    elif value == ":" and _accepts_text(accepts, ":=", parser):
+        message = (
+            "unexpected ':'; expected ':='. A record construction 'R { f: v }' "
+            "in the condition of an if statement needs parentheses: "
+            "'if (R { f: v }) == e { ... }'"
+        )
     else:
         message = f"unexpected {_quote(value)}; expected {_expected(accepts, parser)}"
     return error("SF102", message, span)
+
+
+def _accepts_text(accepts: set[str], text: str, parser: Lark) -> bool:
+    return any(_describe(name, parser) == repr(text) for name in accepts)
 
 
 def _bad_closer(closer: str, unclosed: _Mark | None) -> str:

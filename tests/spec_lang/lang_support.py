@@ -69,6 +69,89 @@ component Store {
 """
 
 
+# Every form of structured state: identities, records, collections, options,
+# quantifiers and set filters, and each built-in function once at least.
+STRUCTURED_SPEC = """\
+component Registry {
+  identity Pid, Namespace
+  record Entry { pid: Pid, namespace: Namespace, since: Int, tags: Set[Int], }
+  enum Health { Alive, Dead }
+  error Full, Missing
+  const capacity: Int where capacity >= 1
+
+  var entries: Map[Namespace, Map[Pid, Entry]]
+  var live: Set[Pid]
+  var log: Seq[Pid]
+  var latest: Option[Pid]
+  var now: Int
+
+  define count: Int = size(live)
+
+  init {
+    entries := {}
+    live := {}
+    log := []
+    latest := none
+    now := 0
+  }
+
+  invariant keyed: forall ns in entries :: forall p in entries[ns] ::
+    entries[ns][p].pid == p and entries[ns][p].namespace == ns
+  invariant live_registered: forall p in live :: exists ns in domain(entries) ::
+    p in entries[ns]
+  invariant logged: forall i in 0..size(log) - 1 :: log[i] in live
+  invariant latest_logged: is_some(latest) implies value(latest) == last(log)
+  invariant no_stray: {p in live | p not in live} == {}
+  invariant forall h: Health :: h == Alive or h == Dead
+
+  operation register(ns: Namespace, p: Pid) -> Entry {
+    requires room: count < capacity else Full
+    requires fresh: p not in live else Full
+    ensures registered: p in live and result == entries[ns][p]
+    ensures appended: log == append(old(log), p)
+    effect {
+      let entry = Entry { pid: p, namespace: ns, since: now, tags: {1, 2} }
+      entries := put(entries, ns, put(get(entries, ns, {}), p, entry))
+      live := insert(live, p)
+      log := append(log, p)
+      latest := some(p)
+      result := entry
+    }
+  }
+
+  operation touch(ns: Namespace, p: Pid) {
+    requires known: ns in entries and p in entries[ns] else Missing
+    effect {
+      let old_entry = entries[ns][p]
+      if (Entry { pid: p, namespace: ns, since: now, tags: {} }) != old_entry {
+        entries := put(entries, ns, put(entries[ns], p, old_entry with { since: now }))
+      }
+    }
+  }
+
+  query members(ns: Namespace) -> Set[Pid] {
+    ensures subset(result, union(live, difference(live, intersect(live, {}))))
+    effect { result := if ns in entries then domain(entries[ns]) else {} }
+  }
+
+  query history() -> Seq[Pid] {
+    ensures is_none(latest) implies result == []
+    effect {
+      if size(log) >= 2 and first(log) != last(log) {
+        result := rest(log)
+      } else {
+        result := log
+      }
+    }
+  }
+
+  query counts() -> Map[Int, Int] {
+    effect { result := delete({1: size(remove(live, first(log))), 2: count}, 3) }
+  }
+}
+"""
+
+
 def _is_node(value: object) -> bool:
     return type(value) in _NODE_KINDS
 
@@ -119,6 +202,16 @@ EXPRESSION_KINDS = (
     ast.Binary,
     ast.IfThenElse,
     ast.Call,
+    ast.NoneLit,
+    ast.SetLit,
+    ast.MapLit,
+    ast.SeqLit,
+    ast.RecordLit,
+    ast.Field,
+    ast.With,
+    ast.Index,
+    ast.Quantifier,
+    ast.SetFilter,
 )
 
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from lang_support import EVERY_NODE_SPEC, EXPRESSION_KINDS, component, walk
+from lang_support import (
+    EVERY_NODE_SPEC,
+    EXPRESSION_KINDS,
+    STRUCTURED_SPEC,
+    component,
+    walk,
+)
 from test_lang_parser import shape
 
 import spec_lang
@@ -43,14 +49,18 @@ def _unfilled(spec: ast.SpecFile) -> list[str]:
             problems.append(f"{node.span}: {type(node).__name__} has no type")
         if isinstance(node, ast.Name | ast.Qualified) and node.ref is None:
             problems.append(f"{node.span}: {type(node).__name__} has no ref")
-        declaration = ast.Const | ast.Var | ast.Param | ast.Define
+        declaration = ast.Const | ast.Var | ast.Param | ast.Define | ast.FieldDecl
         if isinstance(node, declaration) and node.type is None:
             problems.append(f"{node.span}: {node.name} has no type")
+        binder = ast.Quantifier | ast.SetFilter
+        if isinstance(node, binder) and node.variable_type is None:
+            problems.append(f"{node.span}: {node.variable} has no type")
     return problems
 
 
-def test_every_expression_has_a_type_and_every_name_a_ref() -> None:
-    spec = spec_lang.load_source(EVERY_NODE_SPEC, "every.spec")
+@pytest.mark.parametrize("source", [EVERY_NODE_SPEC, STRUCTURED_SPEC])
+def test_every_expression_has_a_type_and_every_name_a_ref(source: str) -> None:
+    spec = spec_lang.load_source(source, "every.spec")
     assert _unfilled(spec) == []
 
 
@@ -124,9 +134,10 @@ def test_qualified_member_reference_names_its_enum(store: ast.Component) -> None
     }
 
 
-def test_every_ref_kind_appears_in_the_full_spec(store: ast.Component) -> None:
-    kinds = {n.ref.kind for n in walk(store) if isinstance(n, ast.Name) and n.ref}
-    assert kinds == set(ast.RefKind)
+def test_every_ref_kind_appears_in_the_full_specs(store: ast.Component) -> None:
+    registry = spec_lang.load_source(STRUCTURED_SPEC, "s.spec").components[0]
+    names = [n for n in walk((store, registry)) if isinstance(n, ast.Name)]
+    assert {n.ref.kind for n in names if n.ref} == set(ast.RefKind)
 
 
 # --- types ------------------------------------------------------------------
@@ -214,7 +225,7 @@ def test_written_invariants_come_before_range_invariants(store: ast.Component) -
     ids = [i.id for i in store.invariants]
     assert ids == [
         "Store.invariant.idle_when_empty",
-        "Store.invariant.2",
+        "Store.invariant.1",
         "Store.size.range",
     ]
 
