@@ -1,8 +1,8 @@
 """Integer bounds for drawing arguments and constants, read off simple clauses.
 
 A clause like ``requires cost >= 1 else InvalidCost`` or ``where b > a`` is a
-conjunction of atoms; an atom that compares the subject with an expression
-that does not mention it (in either order) bounds the subject. The contract
+conjunction of atoms. An atom that compares the subject with an expression
+that does not mention it, in either order, bounds the subject. The contract
 tests evaluate those expressions when they draw, so a bound may depend on
 constants and, for arguments, on the current state.
 """
@@ -21,14 +21,14 @@ _MIRRORED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "=="}
 
 @dataclass
 class Bounds:
-    """Lower and upper bounds, each list to be combined with max / min."""
+    """Lower and upper bounds, combined by the runtime with max and min."""
 
     low: list[PyExpr] = field(default_factory=list)
     high: list[PyExpr] = field(default_factory=list)
 
 
 def conjuncts(expr: ast.Expr) -> Iterator[ast.Expr]:
-    """The operands of a top-level chain of ``and``."""
+    """Yield the operands of a top-level chain of ``and``."""
     stack = [expr]
     while stack:
         node = stack.pop()

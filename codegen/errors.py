@@ -4,4 +4,4 @@ from __future__ import annotations
 
 
 class GenerationError(Exception):
-    """A checked spec that cannot be turned into code; the message says why."""
+    """A checked spec that cannot be turned into code. The message gives the reason."""

@@ -4,10 +4,12 @@ The translation keeps the spec's semantics exactly: ``/`` becomes ``//`` and
 ``%`` stays ``%`` (both floor towards negative infinity, as the language
 defines them), ``implies`` becomes ``not a or b``, ``iff`` becomes ``==`` on
 booleans, enum members become their names as strings. Parentheses go in by
-Python precedence. A few rewrites keep generated code clean under the
-project's linters without changing a value: a negated comparison flips its
-operator, a comparison with a literal on the left is mirrored, ``x == true``
-is ``x``, and an ``and`` inside an ``or`` is parenthesized.
+Python precedence.
+
+A few rewrites keep generated code clean under the project's linters, and
+none changes a value. A negated comparison flips its operator, a comparison
+with a literal on the left is mirrored, ``x == true`` is ``x``, and an
+``and`` inside an ``or`` is parenthesized.
 
 Where a name reads from (``self.x``, ``pre.x``, ``constants["x"]``, a local)
 is decided by a :class:`Scope`, so one translator serves the model, the
@@ -52,12 +54,12 @@ RESERVED_LOCALS = frozenset(
 
 
 def attribute_name(name: str) -> str:
-    """The Python attribute for a spec constant, variable, define or operation."""
+    """Return the Python attribute of a constant, variable, define or operation."""
     return f"{name}_" if keyword.iskeyword(name) else name
 
 
 def local_name(name: str) -> str:
-    """The Python name for a spec parameter or ``let`` binding."""
+    """Return the Python name for a spec parameter or ``let`` binding."""
     if keyword.iskeyword(name) or name in RESERVED_LOCALS:
         return f"{name}_"
     return name
@@ -231,7 +233,7 @@ def _bool_literal(expr: PyExpr) -> bool | None:
 
 
 def negate(expr: PyExpr) -> PyExpr:
-    """``not expr``, with comparisons flipped and double negation removed."""
+    """Build ``not expr``, with comparisons flipped and double negation removed."""
     if isinstance(expr, Compare):
         return Compare(expr.left, _NEGATED[expr.op], expr.right)
     if isinstance(expr, Not):
@@ -245,7 +247,7 @@ def negate(expr: PyExpr) -> PyExpr:
 
 
 def bool_op(op: str, left: PyExpr, right: PyExpr) -> PyExpr:
-    """``left op right`` for ``and``/``or``, flattening chains of one operator.
+    """Build ``left op right`` for ``and``/``or``, flattening chains of one operator.
 
     A literal operand decides or drops out, as it does in the spec's logic:
     ``true or x`` is ``True`` and ``true and x`` is ``x``.
@@ -273,7 +275,7 @@ def bool_op(op: str, left: PyExpr, right: PyExpr) -> PyExpr:
 
 
 def _membership(values: list[PyExpr]) -> list[PyExpr]:
-    """``x == a or x == b`` is ``x in (a, b)``, the form linters ask for."""
+    """Merge ``x == a or x == b`` into ``x in (a, b)``, the form linters expect."""
     groups: dict[str, list[PyExpr]] = {}
     for value in values:
         if _name_equality(value):
@@ -306,7 +308,7 @@ def _name_equality(expr: PyExpr) -> bool:
 
 
 def compare(left: PyExpr, op: str, right: PyExpr) -> PyExpr:
-    """``left op right``, mirrored when only the left side is a literal."""
+    """Build ``left op right``, mirrored when only the left side is a literal."""
     for side, other in ((right, left), (left, right)):
         literal = _bool_literal(side)
         if op in ("==", "!=") and literal is not None and _bool_literal(other) is None:
@@ -317,13 +319,13 @@ def compare(left: PyExpr, op: str, right: PyExpr) -> PyExpr:
 
 
 def arithmetic(left: PyExpr, op: str, right: PyExpr) -> PyExpr:
-    """``left op right`` for ``+ - * // %``; both group to the left, as in Python."""
+    """Build ``left op right`` for ``+ - * // %``, grouped to the left as in Python."""
     level = _MUL if op in MULTIPLICATIVE else _ADD
     return BinOp(_wrap_below(left, level), op, _wrap_below(right, level + 1))
 
 
 def ternary(body: PyExpr, test: PyExpr, orelse: PyExpr) -> PyExpr:
-    """``body if test else orelse``; a boolean choice of literals is just the test."""
+    """Build ``body if test else orelse``, or the test alone for a true-false choice."""
     then_literal, else_literal = _bool_literal(body), _bool_literal(orelse)
     if None not in (then_literal, else_literal) and then_literal != else_literal:
         return _unwrap(test) if then_literal else negate(test)

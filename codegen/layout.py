@@ -73,7 +73,7 @@ class Group:
 
 @dataclass(frozen=True)
 class ConditionalGroup:
-    """A group only while group ``when_broken`` is broken; otherwise transparent."""
+    """A group while group ``when_broken`` is broken, and transparent otherwise."""
 
     content: Doc
     when_broken: int
@@ -214,7 +214,7 @@ class _Printer:
         stack.append(_Command(command.indent, mode, content))
 
     def _fits(self, first: _Command, rest: list[_Command]) -> bool:
-        """Whether ``first`` and what follows it, up to the next line break, fit."""
+        """Return whether ``first`` and what follows, up to the next line break, fit."""
         remaining = self.width - self.column
         line_start = False  # only text alone on its line may overflow
         pending = [first]
@@ -333,7 +333,7 @@ def _bracketed(open_: str, content: Doc, close: str, level: _Level) -> Doc:
 
 
 def expression(expr: PyExpr | Keyword, level: _Level = _IN_BRACKETS) -> Doc:
-    """The document of an expression at ``level``."""
+    """Build the document of an expression at ``level``."""
     if isinstance(expr, Atom):
         return Text(expr.text)
     if isinstance(expr, Keyword):
@@ -480,7 +480,7 @@ _CONDITIONAL = 5
 
 @dataclass
 class _OmitScan:
-    """What ruff looks at to decide whether a statement's brackets may expand."""
+    """The facts ruff uses to decide whether a statement's brackets may expand."""
 
     loosest: int = 0
     count: int = 0

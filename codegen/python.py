@@ -3,8 +3,8 @@
 Generated code is built from these nodes rather than from strings so that
 ``codegen.layout`` can break long expressions the way ``ruff format`` does,
 and so that parentheses are placed once, by precedence, in the translator.
-The nodes say nothing about precedence themselves: a ``Paren`` is written
-wherever the translator needs one.
+The nodes carry no precedence themselves: the translator writes a ``Paren``
+wherever one is needed.
 """
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ def _sequence_source(expr: Sequence) -> str:
 
 
 def string(text: str) -> Atom:
-    """A string literal in the double quotes that ruff format prefers."""
+    """Build a string literal in the double quotes that ruff format prefers."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     return Atom(f'"{escaped}"')
 

@@ -1,6 +1,6 @@
 """Render the code of one component's reference model and contract test.
 
-The templates hold the shape of each file; this module renders the parts
+The templates contain the shape of each file. This module renders the parts
 that come from the spec (statements, clauses, signatures, draws) into laid
 out Python, one block per method, so that the templates stay readable.
 """
@@ -60,7 +60,7 @@ MODEL_GLOBALS = frozenset(
 )
 
 # Attributes of the runtime's ContractMachine and of Hypothesis's state
-# machine that a rule must not replace; a rule with such a name gets a "_".
+# machine that a rule must not replace. A rule with such a name gets a "_".
 CONTRACT_RESERVED = frozenset(
     {
         "BINDING",
@@ -93,7 +93,7 @@ CONTRACT_RESERVED = frozenset(
 
 
 def python_type(value_type: Type | None) -> str:
-    """The annotation of a spec value: ``bool``, ``int``, or ``str`` for an enum."""
+    """Return the annotation of a spec value: ``bool``, ``int`` or (enums) ``str``."""
     if value_type is None:
         return "None"
     if isinstance(value_type, BoolT):
@@ -106,12 +106,12 @@ def python_type(value_type: Type | None) -> str:
 
 
 def enum_constant(name: str) -> str:
-    """The module-level name of an enum's value type: ``Mode`` -> ``MODE_TYPE``."""
+    """Return the module name of an enum's value type: ``MODE_TYPE`` for ``Mode``."""
     return snake_case(name).upper() + "_TYPE"
 
 
 def value_type(value_type: Type | None) -> PyExpr:
-    """The runtime ``ValueType`` expression for a spec type."""
+    """Build the runtime ``ValueType`` expression for a spec type."""
     if isinstance(value_type, BoolT):
         return Atom("BOOL")
     if isinstance(value_type, EnumT):
@@ -376,36 +376,38 @@ class OperationCode:
         return args
 
     def method_code(self) -> str:
-        """The model method that performs the operation."""
-        lines = Lines()
+        """Render the model method that performs the operation."""
         op = self.op
-        returns = python_type(op.result_type) if op.effect else "object"
-        if op.effect is None and op.result_type is None:
-            returns = "None"
-        lines.add(
-            4,
-            layout.statement(
-                "def ",
-                Call(self.method, tuple(self._signature_args()), parameters=True),
-                f" -> {returns}:",
-                4,
-            ),
-        )
+        lines = Lines()
+        lines.add(4, self._def_line())
         lines.add(8, f'"""{self._docstring()}"""')
-        needs_pre = op.effect is None or uses_old(op.ensures)
+
         enter = self._enter_call()
-        if needs_pre:
+        if op.effect is None or uses_old(op.ensures):
             lines.statement(8, "pre = ", enter)
         else:
             lines.add(8, layout.statement("", enter, "", 8))
+
         if op.effect is None:
             self._adopt(lines)
         elif op.effect:
             emit_statements(op.effect, 8, lines, self.scope)
         self._checks(lines)
+
         if op.result_type is not None:
             lines.add(8, "return result")
         return lines.text()
+
+    def _def_line(self) -> str:
+        op = self.op
+        if op.result_type is None:
+            returns = "None"
+        elif op.effect is None:
+            returns = "object"  # whatever the implementation returned, checked
+        else:
+            returns = python_type(op.result_type)
+        parameters = Call(self.method, tuple(self._signature_args()), parameters=True)
+        return layout.statement("def ", parameters, f" -> {returns}:", 4)
 
     def _docstring(self) -> str:
         word = _WORDS[self.op.kind]
@@ -459,11 +461,11 @@ class OperationCode:
             lines.add(12, "self._sf_check_invariants()")
 
     def requires_code(self) -> str | None:
-        """The generator of the operation's requires, in order; None without any."""
+        """Render the generator of the operation's requires, in order, or None."""
         return self._requirements(f"_sf_requires_{self.method}", self.op.requires, True)
 
     def enabled_code(self) -> str | None:
-        """The caller obligations that hold or fail whatever the arguments."""
+        """Render the caller obligations that do not depend on the arguments."""
         if not self.op.params:
             return None
         clauses = [
@@ -503,7 +505,7 @@ class OperationCode:
         return lines.text()
 
     def signature(self) -> PyExpr:
-        """The runtime ``Signature`` of the operation."""
+        """Build the runtime ``Signature`` of the operation."""
         op = self.op
         args: list[PyExpr | Keyword] = [
             string(op.name),
@@ -568,7 +570,7 @@ class OperationCode:
 
 
 def _state_expression(expr: ast.Expr) -> bool:
-    """Whether a bound can be evaluated before the call: no parameters, no result."""
+    """Return whether a bound can be evaluated before the call (no parameters)."""
     return not refers_to(expr, frozenset({ast.RefKind.PARAM, ast.RefKind.LOCAL}))
 
 
@@ -607,16 +609,11 @@ class ComponentCode:
         return lines.lines
 
     def class_attributes(self, spec_path: str) -> str:
+        """Render the class attributes through which the runtime reads the spec."""
         c = self.component
-        lines = Lines()
-        lines.statement(4, "_sf_component: ClassVar[str] = ", string(c.name))
-        lines.statement(4, "_sf_spec: ClassVar[str] = ", string(spec_path))
         constants = [
             Call("Parameter", (string(k.name), value_type(k.type))) for k in c.consts
         ]
-        lines.statement(
-            4, "_sf_constants: ClassVar[tuple[Parameter, ...]] = ", _tuple(constants)
-        )
         variables = [
             Call(
                 "Variable",
@@ -624,31 +621,41 @@ class ComponentCode:
             )
             for v in c.vars
         ]
-        lines.statement(
-            4, "_sf_variables: ClassVar[tuple[Variable, ...]] = ", _tuple(variables)
-        )
-        lines.statement(
-            4,
-            "_sf_errors: ClassVar[tuple[str, ...]] = ",
-            _strings(e.name for e in c.errors),
-        )
-        signatures = [op.signature() for op in self.operations]
-        lines.statement(
-            4, "_sf_operations: ClassVar[tuple[Signature, ...]] = ", _tuple(signatures)
-        )
+        attributes: list[tuple[str, PyExpr]] = [
+            ("_sf_component: ClassVar[str]", string(c.name)),
+            ("_sf_spec: ClassVar[str]", string(spec_path)),
+            ("_sf_constants: ClassVar[tuple[Parameter, ...]]", _tuple(constants)),
+            ("_sf_variables: ClassVar[tuple[Variable, ...]]", _tuple(variables)),
+            (
+                "_sf_errors: ClassVar[tuple[str, ...]]",
+                _strings(e.name for e in c.errors),
+            ),
+            (
+                "_sf_operations: ClassVar[tuple[Signature, ...]]",
+                _tuple(op.signature() for op in self.operations),
+            ),
+        ]
+        lines = Lines()
+        for target, value in attributes:
+            lines.statement(4, f"{target} = ", value)
         return lines.text()
 
     def init_code(self) -> str:
+        """Render ``__init__``: constants, their where clauses, then init."""
         c = self.component
         lines = Lines()
         lines.add(4, "def __init__(")
-        lines.add(8, "self,")
-        lines.add(8, "constants: Mapping[str, int],")
-        lines.add(8, "checked: bool = True,")
-        lines.add(8, "*,")
-        lines.add(8, "coverage: Coverage | None = None,")
+        for parameter in (
+            "self,",
+            "constants: Mapping[str, int],",
+            "checked: bool = True,",
+            "*,",
+            "coverage: Coverage | None = None,",
+        ):
+            lines.add(8, parameter)
         lines.add(4, ") -> None:")
         lines.add(8, "super().__init__(constants, checked, coverage=coverage)")
+
         for const in c.consts:
             source = Atom(f"constants[{string(const.name).text}]")
             lines.statement(8, f"self.{attribute_name(const.name)} = ", source)
@@ -661,6 +668,7 @@ class ComponentCode:
                     string(clause.id),
                     translate(clause.expr, scope),
                 )
+
         if c.init is not None and c.init.body:
             names = _Locals(
                 f"{c.name}.init", taken={"self", "constants", "checked", "coverage"}
@@ -781,7 +789,7 @@ class ComponentCode:
     def rule_codes(self) -> list[str]:
         names = self.rule_names()
         if not self.operations:
-            # Hypothesis needs a rule; with none to run, this checks the
+            # Hypothesis needs a rule. With none to run, the test checks the
             # initial state against the model and the invariants.
             return [
                 "    @rule()\n"

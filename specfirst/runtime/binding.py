@@ -208,7 +208,7 @@ def _import(spec: str, root: Path, component: str, where: str) -> type[Any]:
 
 
 def adapter_problems(adapter: type[Any], model_class: type[SpecModel]) -> list[str]:
-    """What keeps ``adapter`` from following the protocol for ``model_class``."""
+    """List what keeps ``adapter`` from following the protocol for ``model_class``."""
     problems = []
     missing = [
         f"{s.kind} {s.name}()"
@@ -278,7 +278,7 @@ _ERROR_CLASSES: dict[str, type[Exception]] = {}
 
 
 def _error_class(name: str) -> type[Exception]:
-    """One exception class per spec error name, shared by every model adapter."""
+    """Return the exception class of a spec error, shared by every model adapter."""
     if name not in _ERROR_CLASSES:
         _ERROR_CLASSES[name] = type(name, (Exception,), {"__module__": __name__})
     return _ERROR_CLASSES[name]

@@ -53,7 +53,7 @@ MARGIN = 2
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one call did: returned ``value`` or failed with the spec error ``error``."""
+    """The result of one call: it returned ``value`` or failed with ``error``."""
 
     value: object = None
     error: str | None = None
@@ -69,7 +69,7 @@ def int_range(
     error_high: Sequence[int] = (),
     span: int = PARAM_SPAN,
 ) -> tuple[int, int]:
-    """The range to draw an integer from, given its bounds from the requires.
+    """Return the range to draw an integer from, given its bounds from the requires.
 
     ``low``/``high`` come from caller obligations and are kept exactly;
     ``error_low``/``error_high`` come from ``requires ... else E`` and are
@@ -129,7 +129,7 @@ class ContractMachine(RuleBasedStateMachine):
         low: Sequence[int] = (),
         high: Sequence[int] = (),
     ) -> int:
-        """The constant pinned in the config, or one drawn from its where bounds."""
+        """Return the constant pinned in the config, or draw one from its bounds."""
         if name in self.binding.pinned:
             value = self.binding.pinned[name]
         else:
@@ -146,7 +146,7 @@ class ContractMachine(RuleBasedStateMachine):
     def constant_of(
         self, data: st.DataObject, name: str, values: Sequence[object]
     ) -> object:
-        """The pinned constant, or one drawn from ``values``: a Bool or enum one."""
+        """Return the pinned Bool or enum constant, or draw one from ``values``."""
         value: object = self.binding.pinned.get(name)
         if value is None:
             value = data.draw(st.sampled_from(tuple(values)), label=name)
@@ -198,7 +198,7 @@ class ContractMachine(RuleBasedStateMachine):
             self._fail(f"creating the implementation raised {_describe(exc)}", exc)
 
     def enabled(self, operation: str) -> bool:
-        """Whether the rule for ``operation`` may run now (its precondition)."""
+        """Return whether the rule for ``operation`` may run now (its precondition)."""
         if self._model is None:
             return False
         signature = self._model._sf_signature(operation)
@@ -388,7 +388,7 @@ def run_contract(machine: type[ContractMachine]) -> None:
 
 
 def _bound(machine: type[ContractMachine], binding: Binding) -> type[ContractMachine]:
-    """A subclass carrying ``binding``, under the generated class's name.
+    """Return a subclass carrying ``binding``, under the generated class's name.
 
     Hypothesis keys its example database on the class's source, which the
     subclass shares with the generated class, so failures replay per component.

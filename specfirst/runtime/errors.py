@@ -1,4 +1,4 @@
-"""What a reference model or a contract test raises, by whose fault it is."""
+"""Exceptions of reference models and contract tests, one per party at fault."""
 
 from __future__ import annotations
 

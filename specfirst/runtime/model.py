@@ -1,7 +1,7 @@
 """The base class of generated reference models.
 
-A generated model subclass holds the spec's state in attributes with the
-spec's names and has one method per operation. This base class holds what
+A generated model subclass keeps the spec's state in attributes with the
+spec's names and has one method per operation. This base class contains what
 every model shares: checking constants, requires, ensures and invariants,
 reporting them to the coverage counters, snapshotting the pre-state, and
 adopting an implementation's observed state for operations that have no
@@ -47,7 +47,7 @@ class Parameter:
 
 @dataclass(frozen=True)
 class Signature:
-    """What the runtime needs to know about one operation, query or action.
+    """The facts the runtime needs about one operation, query or action.
 
     ``modifies`` matters only without an effect: the variables the
     operation may change, or None for any.

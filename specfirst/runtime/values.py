@@ -1,4 +1,4 @@
-"""The types of spec values as the runtime sees them: booleans, integers, enum names."""
+"""The types of spec values in the runtime: booleans, integers and enum member names."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ class ValueType:
     members: tuple[str, ...] = ()
 
     def conforms(self, value: object) -> bool:
-        """Whether ``value`` is a value of this type; ``True`` is not an ``Int``."""
+        """Return whether ``value`` is of this type. ``True`` is not an ``Int``."""
         if self.name == "Bool":
             return isinstance(value, bool)
         if self.name == "Int":

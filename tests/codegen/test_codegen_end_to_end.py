@@ -33,7 +33,7 @@ def breaker_tests(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / "test_circuit_breaker_contract.py"
 
 
-def test_the_reference_model_passes_its_own_tests(
+def test_reference_model_passes_its_own_tests(
     breaker_tests: Path, tmp_path: Path
 ) -> None:
     env = {**QUICK, "SPECFIRST_TARGET": "model", "SPECFIRST_ROOT": str(REPO)}
@@ -41,13 +41,13 @@ def test_the_reference_model_passes_its_own_tests(
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_the_real_implementation_passes(breaker_tests: Path, tmp_path: Path) -> None:
+def test_real_implementation_passes(breaker_tests: Path, tmp_path: Path) -> None:
     env = {**QUICK, "SPECFIRST_TARGET": "impl", "SPECFIRST_ROOT": str(REPO)}
     done = run_pytest([breaker_tests], env, tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_a_run_writes_coverage_for_traceability(
+def test_run_writes_coverage_for_traceability(
     breaker_tests: Path, tmp_path: Path
 ) -> None:
     report = tmp_path / "coverage.json"
@@ -74,7 +74,7 @@ def planted_bug_project(root: Path) -> Path:
     return root
 
 
-def test_a_planted_bug_fails_with_a_shrunk_call_sequence(
+def test_planted_bug_fails_with_shrunk_calls(
     breaker_tests: Path, tmp_path: Path
 ) -> None:
     root = planted_bug_project(tmp_path / "project")
@@ -95,9 +95,7 @@ def test_a_planted_bug_fails_with_a_shrunk_call_sequence(
     assert "state.record_success()" in output
 
 
-def test_a_missing_adapter_is_one_message_without_a_traceback(
-    breaker_tests: Path, tmp_path: Path
-) -> None:
+def test_missing_adapter_is_one_message(breaker_tests: Path, tmp_path: Path) -> None:
     root = tmp_path / "project"
     root.mkdir()
     (root / "pyproject.toml").write_text("[tool.specfirst]\n", encoding="utf-8")

@@ -45,7 +45,7 @@ def test_file_names_follow_the_component() -> None:
     )
 
 
-def test_generate_writes_a_model_and_a_test_per_component(tmp_path: Path) -> None:
+def test_generate_writes_model_and_test(tmp_path: Path) -> None:
     written = generate(BUNDLED, tmp_path / "out", root=REPO)
     assert sorted(p.name for p in written) == [
         "circuit_breaker_model.py",
@@ -64,7 +64,7 @@ def test_output_is_deterministic(tmp_path: Path) -> None:
     assert first == second
 
 
-def test_header_names_the_spec_relative_to_the_root_and_its_hash() -> None:
+def test_header_names_spec_and_hash() -> None:
     path = SPECS / "circuit_breaker.spec"
     spec = load_spec(path)
     text = render_component(spec.components[0], spec, root=REPO)[
@@ -92,7 +92,7 @@ def test_check_reports_a_missing_file(tmp_path: Path) -> None:
     assert "rate_limiter_model.py: missing" in problems[0]
 
 
-def test_check_reports_a_stale_file_when_the_spec_changes(tmp_path: Path) -> None:
+def test_check_reports_stale_file(tmp_path: Path) -> None:
     spec = copy_spec(tmp_path)
     out = tmp_path / "out"
     generate([spec], out, root=tmp_path)
@@ -235,7 +235,7 @@ def test_generated_models_import_and_start(samples: list[Path]) -> None:
     assert model.mode == "Closed"
 
 
-def test_a_type_without_generation_support_is_named_with_its_place() -> None:
+def test_unsupported_type_is_named_with_place() -> None:
     spec = load_source(
         "component S {\n  var members: Set[Int]\n  init { members := {} }\n}\n"
     )

@@ -121,12 +121,12 @@ def test_random_statements_are_laid_out_like_ruff(seed: int) -> None:
     assert ruff_format(source) == source
 
 
-def test_a_short_statement_stays_on_one_line() -> None:
+def test_short_statement_stays_on_one_line() -> None:
     expr = BoolOp("and", (Atom("self.a"), Atom("self.b")))
     assert layout.statement("if ", expr, ":", 8) == "if self.a and self.b:"
 
 
-def test_a_long_chain_breaks_before_each_operator() -> None:
+def test_long_chain_breaks_before_each_operator() -> None:
     names = tuple(Atom(f"self.{c * 30}") for c in "abc")
     text = layout.statement("return ", BoolOp("or", names), "", 8)
     assert text.splitlines()[1:4] == [
@@ -142,13 +142,13 @@ def test_arguments_that_fit_share_one_indented_line() -> None:
     assert text.splitlines()[1].strip() == f'"{"i" * 40}", holds, "CircuitOpen"'
 
 
-def test_arguments_that_do_not_fit_go_one_per_line_with_a_trailing_comma() -> None:
+def test_long_arguments_go_one_per_line() -> None:
     args = tuple(Atom(f"self.{c * 30}") for c in "abc")
     text = layout.call_statement("self.check", args, 8)
     assert text.splitlines()[-2].strip() == f"self.{'c' * 30},"
 
 
-def test_a_lone_broken_argument_gets_no_trailing_comma() -> None:
+def test_lone_broken_argument_gets_no_trailing_comma() -> None:
     chain = BinOp(Atom(f"self.{'a' * 50}"), "+", Atom(f"self.{'b' * 40}"))
     text = layout.call_statement("self.check", (chain,), 8)
     assert not text.splitlines()[-2].endswith(",")

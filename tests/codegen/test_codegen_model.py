@@ -122,21 +122,21 @@ def test_effect_statements_run_in_order(folder: Path) -> None:
     assert (result, model.x, model.y) == (22, 33, 22)
 
 
-def test_the_first_failing_requires_decides_the_error(folder: Path) -> None:
+def test_first_failing_requires_decides_the_error(folder: Path) -> None:
     model = model_of(GUARDED, folder)({"limit": 5})
     with pytest.raises(ModelError) as raised:
         model.add(11)
     assert raised.value.error == "TooBig"
 
 
-def test_a_later_requires_gives_its_own_error(folder: Path) -> None:
+def test_later_requires_gives_its_own_error(folder: Path) -> None:
     model = model_of(GUARDED, folder)({"limit": 5})
     with pytest.raises(ModelError) as raised:
         model.add(0)
     assert raised.value.error == "TooSmall"
 
 
-def test_an_error_changes_nothing(folder: Path) -> None:
+def test_error_changes_nothing(folder: Path) -> None:
     model = model_of(GUARDED, folder)({"limit": 5})
     model.add(2)
     with pytest.raises(ModelError):
@@ -144,7 +144,7 @@ def test_an_error_changes_nothing(folder: Path) -> None:
     assert model.total == 2
 
 
-def test_a_broken_caller_obligation_names_its_clause(folder: Path) -> None:
+def test_broken_caller_obligation_names_its_clause(folder: Path) -> None:
     model = model_of(GUARDED, folder)({"limit": 5})
     with pytest.raises(PreconditionViolated) as raised:
         model.add(6)
@@ -165,17 +165,17 @@ def test_where_clauses_are_checked_in_order(folder: Path) -> None:
     assert raised.value.clause_id == "Guarded.limit.where.at_most_100"
 
 
-def test_a_missing_constant_is_rejected(folder: Path) -> None:
+def test_missing_constant_is_rejected(folder: Path) -> None:
     with pytest.raises(ConstantsRejected, match="missing limit"):
         model_of(GUARDED, folder)({})
 
 
-def test_an_unknown_constant_is_rejected(folder: Path) -> None:
+def test_unknown_constant_is_rejected(folder: Path) -> None:
     with pytest.raises(ConstantsRejected, match="unknown limt"):
         model_of(GUARDED, folder)({"limit": 3, "limt": 3})
 
 
-def test_a_bool_is_not_an_integer_constant(folder: Path) -> None:
+def test_bool_is_not_an_integer_constant(folder: Path) -> None:
     with pytest.raises(ConstantsRejected, match="must be a Int"):
         model_of(GUARDED, folder)({"limit": True})
 
@@ -200,27 +200,27 @@ def test_unchecked_mode_runs_the_effect_without_asserting(folder: Path) -> None:
     assert model.x == 2
 
 
-def test_an_operation_without_effect_adopts_the_observed_state(folder: Path) -> None:
+def test_effectless_operation_adopts_observed_state(folder: Path) -> None:
     model = model_of(EFFECTLESS, folder)({})
     returned = model.fill(3, observed={"level": 3, "name_changes": 0}, result=3)
     assert (returned, model.level) == (3, 3)
 
 
-def test_an_observed_state_breaking_an_ensures_is_a_violation(folder: Path) -> None:
+def test_observed_state_breaking_ensures_fails(folder: Path) -> None:
     model = model_of(EFFECTLESS, folder)({})
     with pytest.raises(ContractViolation) as raised:
         model.fill(3, observed={"level": 2}, result=2)
     assert raised.value.clause_id == "Tank.fill.ensures.filled"
 
 
-def test_a_change_outside_modifies_is_a_violation(folder: Path) -> None:
+def test_change_outside_modifies_is_a_violation(folder: Path) -> None:
     model = model_of(EFFECTLESS, folder)({})
     with pytest.raises(ContractViolation) as raised:
         model.fill(1, observed={"level": 1, "name_changes": 5}, result=1)
     assert raised.value.clause_id == "Tank.fill.modifies"
 
 
-def test_a_result_of_the_wrong_type_is_a_violation(folder: Path) -> None:
+def test_result_of_the_wrong_type_is_a_violation(folder: Path) -> None:
     model = model_of(EFFECTLESS, folder)({})
     with pytest.raises(ContractViolation) as raised:
         model.fill(1, observed={"level": 1}, result=True)
@@ -248,13 +248,13 @@ def floor_division_model(folder: Path, component: str) -> type:
     return model_of(source, folder, component)
 
 
-def test_model_of_the_corpus_floor_division_passes_its_ensures(folder: Path) -> None:
+def test_corpus_floor_division_model_passes(folder: Path) -> None:
     model = floor_division_model(folder, "RightFloorDivision")({})
     for a, b in itertools.product(range(-9, 10), [-4, -2, -1, 1, 3]):
         assert model.quotient(a, b) == a // b
 
 
-def test_model_of_the_corpus_wrong_twin_violates_what_the_verifier_refutes(
+def test_corpus_wrong_twin_model_violates(
     folder: Path,
 ) -> None:
     model = floor_division_model(folder, "WrongFloorDivision")({})

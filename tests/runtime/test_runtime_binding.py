@@ -37,20 +37,20 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-def test_the_implementation_is_the_default_target(
+def test_implementation_is_the_default_target(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("SPECFIRST_TARGET", raising=False)
     assert selected_target() is Target.IMPL
 
 
-def test_an_unknown_target_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unknown_target_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SPECFIRST_TARGET", "production")
     with pytest.raises(BindingError, match="use 'impl' or 'model'"):
         selected_target()
 
 
-def test_a_root_that_is_not_a_folder_is_refused(
+def test_root_that_is_not_a_folder_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SPECFIRST_ROOT", str(tmp_path / "nowhere"))
@@ -58,7 +58,7 @@ def test_a_root_that_is_not_a_folder_is_refused(
         bind("Counter", SpecModel, None)
 
 
-def test_the_configured_adapter_is_bound(
+def test_configured_adapter_is_bound(
     project: Path, counter_model: type[SpecModel]
 ) -> None:
     module = make_project(project, COUNTER_ADAPTER)
@@ -66,7 +66,7 @@ def test_the_configured_adapter_is_bound(
     assert binding.implementation.__module__ == module
 
 
-def test_the_model_target_needs_no_adapter(
+def test_model_target_needs_no_adapter(
     project: Path, counter_model: type[SpecModel], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     make_project(project, None)
@@ -75,7 +75,7 @@ def test_the_model_target_needs_no_adapter(
     assert isinstance(binding.implementation({"limit": 3}), ModelAdapter)
 
 
-def test_a_missing_adapter_names_the_component_and_the_key(
+def test_missing_adapter_names_component_and_key(
     project: Path, counter_model: type[SpecModel]
 ) -> None:
     make_project(project, None)
@@ -88,7 +88,7 @@ def test_a_missing_adapter_names_the_component_and_the_key(
     )
 
 
-def test_an_adapter_module_that_does_not_import_is_reported(
+def test_adapter_import_error_is_reported(
     project: Path, counter_model: type[SpecModel]
 ) -> None:
     make_project(project, "import no_such_module_anywhere\n" + COUNTER_ADAPTER)
@@ -98,7 +98,7 @@ def test_an_adapter_module_that_does_not_import_is_reported(
         bind("Counter", counter_model, None)
 
 
-def test_a_missing_adapter_class_is_reported(
+def test_missing_adapter_class_is_reported(
     project: Path, counter_model: type[SpecModel]
 ) -> None:
     make_project(
@@ -108,7 +108,7 @@ def test_a_missing_adapter_class_is_reported(
         bind("Counter", counter_model, None)
 
 
-def test_an_adapter_without_a_method_does_not_fit(
+def test_adapter_without_a_method_does_not_fit(
     project: Path, counter_model: type[SpecModel]
 ) -> None:
     make_project(project, COUNTER_ADAPTER.replace("def remaining", "def left"))
@@ -116,7 +116,7 @@ def test_an_adapter_without_a_method_does_not_fit(
         bind("Counter", counter_model, None)
 
 
-def test_an_adapter_mapping_to_an_undeclared_error_does_not_fit(
+def test_adapter_mapping_undeclared_error_fails(
     project: Path, counter_model: type[SpecModel]
 ) -> None:
     make_project(project, COUNTER_ADAPTER.replace('"Overflow"}', '"TooMuch"}'))
@@ -134,7 +134,7 @@ def test_pinning_an_undeclared_constant_is_refused(
         bind("Counter", counter_model, None)
 
 
-def test_the_environment_overrides_the_example_count(
+def test_environment_overrides_example_count(
     project: Path, counter_model: type[SpecModel], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     make_project(project, COUNTER_ADAPTER, "max_examples = 7")
@@ -142,14 +142,14 @@ def test_the_environment_overrides_the_example_count(
     assert bind("Counter", counter_model, None).max_examples == 1000
 
 
-def test_the_config_sets_the_example_count(
+def test_config_sets_the_example_count(
     project: Path, counter_model: type[SpecModel]
 ) -> None:
     make_project(project, COUNTER_ADAPTER, "max_examples = 7")
     assert bind("Counter", counter_model, None).max_examples == 7
 
 
-def test_a_bad_example_count_is_refused(
+def test_bad_example_count_is_refused(
     project: Path, counter_model: type[SpecModel], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     make_project(project, COUNTER_ADAPTER)
@@ -162,7 +162,7 @@ def test_a_bad_example_count_is_refused(
     ("spec", "adapter"),
     [("circuit_breaker", CircuitBreakerAdapter), ("rate_limiter", RateLimiterAdapter)],
 )
-def test_the_bundled_adapters_fit_their_specs(
+def test_bundled_adapters_fit_their_specs(
     tmp_path: Path, spec: str, adapter: type
 ) -> None:
     generate([REPO / "specs" / f"{spec}.spec"], tmp_path, root=REPO)
@@ -171,7 +171,7 @@ def test_the_bundled_adapters_fit_their_specs(
     assert adapter_problems(adapter, model) == []
 
 
-def test_the_model_adapter_raises_errors_it_maps(
+def test_model_adapter_raises_errors_it_maps(
     counter_model: type[SpecModel],
 ) -> None:
     adapter = ModelAdapter(counter_model, {"limit": 2})
@@ -180,13 +180,13 @@ def test_the_model_adapter_raises_errors_it_maps(
     assert adapter.errors[type(raised.value)] == "Overflow"
 
 
-def test_the_model_adapter_observes_the_state(counter_model: type[SpecModel]) -> None:
+def test_model_adapter_observes_the_state(counter_model: type[SpecModel]) -> None:
     adapter = ModelAdapter(counter_model, {"limit": 2})
     adapter.increment(2)
     assert adapter.observe() == {"value": 2, "phase": "Full"}
 
 
-def test_the_model_adapter_cannot_perform_an_operation_without_effect(
+def test_model_adapter_refuses_effectless_operation(
     counter_model: type[SpecModel],
 ) -> None:
     adapter = ModelAdapter(counter_model, {"limit": 2})

@@ -55,7 +55,7 @@ def test_obligations_narrow_a_widened_error_bound() -> None:
     assert int_range([0], [], [1], [5]) == (0, 7)
 
 
-def test_a_missing_side_is_a_span_away() -> None:
+def test_missing_side_is_a_span_away() -> None:
     assert int_range([], [10], span=4) == (6, 10)
 
 
@@ -63,21 +63,21 @@ def test_outcome_reads_as_a_return_or_an_error() -> None:
     assert (str(Outcome(3)), str(Outcome(error="Full"))) == ("returned 3", "error Full")
 
 
-def test_the_model_passes_its_own_contract_test(
+def test_model_passes_its_own_contract_test(
     counter_test: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SPECFIRST_TARGET", "model")
     run(counter_test)
 
 
-def test_a_correct_implementation_passes(
+def test_correct_implementation_passes(
     counter_test: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     use_project(tmp_path, monkeypatch, COUNTER_ADAPTER)
     run(counter_test)
 
 
-def test_a_wrong_result_fails_with_the_calls_that_lead_to_it(
+def test_wrong_result_fails_with_calls(
     counter_test: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     wrong = COUNTER_ADAPTER.replace(
@@ -91,7 +91,7 @@ def test_a_wrong_result_fails_with_the_calls_that_lead_to_it(
     assert "implementation.remaining()" in message
 
 
-def test_a_wrong_observed_state_fails(
+def test_wrong_observed_state_fails(
     counter_test: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     wrong = COUNTER_ADAPTER.replace(
@@ -105,7 +105,7 @@ def test_a_wrong_observed_state_fails(
         run(counter_test)
 
 
-def test_an_unmapped_exception_is_an_implementation_failure(
+def test_unmapped_exception_fails_implementation(
     counter_test: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     wrong = COUNTER_ADAPTER.replace("raise Overflow(by)", "raise RuntimeError('full')")
@@ -116,7 +116,7 @@ def test_an_unmapped_exception_is_an_implementation_failure(
     assert isinstance(raised.value.__cause__, RuntimeError)
 
 
-def test_an_operation_without_effect_is_checked_against_its_ensures(
+def test_effectless_operation_checks_ensures(
     counter_test: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     wrong = COUNTER_ADAPTER.replace(
@@ -127,7 +127,7 @@ def test_an_operation_without_effect_is_checked_against_its_ensures(
         run(counter_test)
 
 
-def test_a_missing_adapter_fails_with_the_config_key(
+def test_missing_adapter_fails_with_the_config_key(
     counter_test: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     use_project(tmp_path, monkeypatch, None)

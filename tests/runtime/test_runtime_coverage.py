@@ -11,7 +11,7 @@ from specfirst.runtime import coverage as coverage_module
 from specfirst.runtime.coverage import Coverage, merge
 
 
-def test_a_clause_counts_held_and_failed() -> None:
+def test_clause_counts_held_and_failed() -> None:
     counts = Coverage()
     counts.clause("C.op.requires.1", True)
     counts.clause("C.op.requires.1", False)
@@ -19,7 +19,7 @@ def test_a_clause_counts_held_and_failed() -> None:
     assert counts.clauses["C.op.requires.1"] == {"held": 2, "failed": 1}
 
 
-def test_an_operation_counts_calls_and_errors() -> None:
+def test_operation_counts_calls_and_errors() -> None:
     counts = Coverage()
     counts.operation("C.op", None)
     counts.operation("C.op", "Full")
@@ -38,7 +38,7 @@ def test_counts_add_up_in_the_file(tmp_path: Path) -> None:
     assert data["operations"]["C.op"] == {"calls": 2, "errors": {"Full": 2}}
 
 
-def test_the_file_is_replaced_whole(tmp_path: Path) -> None:
+def test_file_is_replaced_whole(tmp_path: Path) -> None:
     Coverage().add_to_file(tmp_path / "coverage.json")
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "coverage.json",
