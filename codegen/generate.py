@@ -183,18 +183,27 @@ def _difference(actual: str, expected: str) -> str:
 
 
 def _render_all(spec_files: Sequence[SpecInput], root: Path | None) -> dict[str, str]:
+    """Render every component, or raise one GenerationError listing every problem."""
     files: dict[str, str] = {}
     owners: dict[str, str] = {}
+    problems: list[str] = []
     for spec in _load(spec_files):
         for component in spec.components:
-            for name, text in render_component(component, spec, root).items():
+            try:
+                rendered = render_component(component, spec, root)
+            except GenerationError as exc:
+                problems.extend(exc.problems)
+                continue
+            for name, text in rendered.items():
                 if name in owners:
-                    raise GenerationError(
+                    problems.append(
                         f"{spec.path}: component {component.name} would overwrite "
                         f"{name}, already generated for {owners[name]}"
                     )
                 owners[name] = f"{component.name} ({spec.path})"
                 files[name] = text
+    if problems:
+        raise GenerationError(*problems)
     return files
 
 

@@ -243,3 +243,13 @@ def test_unsupported_type_is_named_with_place() -> None:
         GenerationError, match=r"<string>:2:7: S: variable members has type"
     ):
         render_component(spec.components[0], spec)
+
+
+def test_generate_reports_every_component_it_cannot_render(tmp_path: Path) -> None:
+    unsupported = "component S{n} {{\n  var m: Set[Int]\n  init {{ m := {{}} }}\n}}\n"
+    spec = tmp_path / "many.spec"
+    spec.write_text(unsupported.format(n=1) + unsupported.format(n=2))
+    with pytest.raises(GenerationError) as raised:
+        generate([spec], tmp_path / "out", root=tmp_path)
+    assert [p.split(": ")[1] for p in raised.value.problems] == ["S1", "S2"]
+    assert not (tmp_path / "out").exists()
