@@ -69,7 +69,7 @@ def find_root(start: Path) -> Path | None:
     a ``[tool.specfirst]`` table."""
     for folder in [start, *start.parents]:
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and "specfirst" in _read_toml(pyproject).get("tool", {}):
+        if pyproject.is_file() and "specfirst" in read_toml(pyproject).get("tool", {}):
             return folder
     return None
 
@@ -83,14 +83,14 @@ def load_config(root: Path) -> ProjectConfig:
     pyproject = root / "pyproject.toml"
     table: dict[str, Any] = {}
     if pyproject.is_file():
-        table = _read_toml(pyproject).get("tool", {}).get("specfirst", {})
+        table = read_toml(pyproject).get("tool", {}).get("specfirst", {})
     where = f"{pyproject}: [tool.specfirst]"
-    specs = _get(table, "specs", list, ["specs"], where)
-    build_dir = _get(table, "build_dir", str, "build/specfirst", where)
-    timeout_ms = _get(table, "timeout_ms", int, DEFAULT_TIMEOUT_MS, where)
+    specs = typed_value(table, "specs", list, ["specs"], where)
+    build_dir = typed_value(table, "build_dir", str, "build/specfirst", where)
+    timeout_ms = typed_value(table, "timeout_ms", int, DEFAULT_TIMEOUT_MS, where)
     if timeout_ms <= 0:
         raise ConfigError(f"{where}: timeout_ms must be positive, got {timeout_ms!r}")
-    components_table = _get(table, "components", dict, {}, where)
+    components_table = typed_value(table, "components", dict, {}, where)
     components = {
         name: _binding(name, value, f"{where}.components.{name}")
         for name, value in components_table.items()
@@ -107,27 +107,34 @@ def load_config(root: Path) -> ProjectConfig:
 def _binding(name: str, value: Any, where: str) -> ComponentBinding:
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: expected a table, got {value!r}")
-    constants = _get(value, "constants", dict, {}, where)
+    constants = typed_value(value, "constants", dict, {}, where)
     for key, const in constants.items():
         if not isinstance(const, int) or isinstance(const, bool):
             raise ConfigError(
                 f"{where}.constants: {key} must be an integer, got {const!r}"
             )
-    max_examples = _get(value, "max_examples", int, DEFAULT_MAX_EXAMPLES, where)
-    step_count = _get(value, "step_count", int, DEFAULT_STEP_COUNT, where)
+    max_examples = typed_value(value, "max_examples", int, DEFAULT_MAX_EXAMPLES, where)
+    step_count = typed_value(value, "step_count", int, DEFAULT_STEP_COUNT, where)
     for key, number in (("max_examples", max_examples), ("step_count", step_count)):
         if number < 1:
             raise ConfigError(f"{where}: {key} must be at least 1, got {number!r}")
     return ComponentBinding(
         component=name,
-        adapter=_get(value, "adapter", str, None, where),
+        adapter=typed_value(value, "adapter", str, None, where),
         constants=dict(constants),
         max_examples=max_examples,
         step_count=step_count,
     )
 
 
-def _get(table: dict[str, Any], key: str, kind: type, default: Any, where: str) -> Any:
+def typed_value(
+    table: dict[str, Any], key: str, kind: type, default: Any, where: str
+) -> Any:
+    """Return ``table[key]`` checked to be a ``kind``, or ``default`` when absent.
+
+    Raises:
+        ConfigError: naming ``where``, the key and the bad value.
+    """
     if key not in table:
         return default
     value = table[key]
@@ -139,7 +146,8 @@ def _get(table: dict[str, Any], key: str, kind: type, default: Any, where: str) 
     return value
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file; an unreadable or invalid one is a ConfigError."""
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)

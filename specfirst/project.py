@@ -10,8 +10,35 @@ from spec_lang import load_spec
 from spec_lang.ast import Span, SpecFile
 from spec_lang.diagnostics import Diagnostic, SpecError, error
 from specfirst.config import ProjectConfig, find_root, load_config
+from specfirst.manifest import Manifest, load_manifest
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A project as the gates see it: its config, its manifest, its spec files."""
+
+    config: ProjectConfig
+    manifest: Manifest
+    files: tuple[Path, ...]
+
+    @property
+    def root(self) -> Path:
+        return self.config.root
+
+    def display(self, file: Path) -> str:
+        return display_path(file, self.config.root)
+
+
+def open_workspace(start: Path | None = None) -> Workspace:
+    """Open the project around ``start`` with its manifest and spec files.
+
+    Raises:
+        ConfigError: the config or the manifest is invalid.
+    """
+    config = open_project(start)
+    return Workspace(config, load_manifest(config.root), tuple(config.spec_files()))
 
 
 @dataclass(frozen=True)
@@ -102,3 +129,25 @@ def _read_text(file: Path) -> str:
 
 def missing_path_diagnostic(path: Path) -> Diagnostic:
     return error("SF100", "no such file or folder", Span(str(path), 1, 1, 1, 1))
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """The place a named spec (a component, or a system-level spec) is declared."""
+
+    name: str
+    file: str
+    span: Span
+
+
+def declarations(specs: tuple[SpecFile, ...]) -> dict[str, Declaration]:
+    """Map each named top-level declaration of the loaded specs to its place.
+
+    System-level specs are read from a ``systems`` field of the spec file
+    once the language has one; until then only components are declared.
+    """
+    found: dict[str, Declaration] = {}
+    for spec in specs:
+        for node in (*spec.components, *getattr(spec, "systems", ())):
+            found.setdefault(node.name, Declaration(node.name, spec.path, node.span))
+    return found
