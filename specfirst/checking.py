@@ -49,8 +49,16 @@ def check_files(
     """Load ``files`` and verify every spec that loads."""
     started = time.perf_counter()
     loaded = load_specs(files, config.root)
+    return check_loaded(loaded, options, started)
+
+
+def check_loaded(
+    loaded: LoadedSpecs, options: VerifyOptions, started: float | None = None
+) -> CheckReport:
+    """Verify every spec of ``loaded``; ``started`` is when the timing began."""
+    began = time.perf_counter() if started is None else started
     results: list[ObligationResult] = []
     for spec in loaded.specs:
         log.info("verifying %s", spec.path)
         results.extend(verify_spec(spec, options))
-    return CheckReport(loaded, tuple(results), time.perf_counter() - started)
+    return CheckReport(loaded, tuple(results), time.perf_counter() - began)

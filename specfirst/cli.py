@@ -14,8 +14,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
+from specfirst.cli_common import (
+    EXIT_FINDINGS,
+    EXIT_INPUT,
+    EXIT_OK,
+    InputError,
+    choose_format,
+    stderr,
+    stdout,
+)
+from specfirst.cli_review import review_app
 from specfirst.config import ConfigError, ProjectConfig
 
 app = typer.Typer(
@@ -24,10 +33,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-stdout = Console(highlight=False)
-stderr = Console(stderr=True, highlight=False)
-
-EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+app.add_typer(review_app, name="review")
 
 PathsArg = Annotated[
     list[Path] | None,
@@ -47,10 +53,6 @@ TimeoutOpt = Annotated[
 JobsOpt = Annotated[
     int | None, typer.Option("--jobs", "-j", help="Obligations solved in parallel.")
 ]
-
-
-class InputError(Exception):
-    """A usage or input error: exit status 2 with this message."""
 
 
 @app.callback()
@@ -73,9 +75,7 @@ def _project() -> ProjectConfig:
 
 
 def _format(value: str) -> str:
-    if value not in ("text", "json"):
-        raise InputError(f"--format must be text or json, got {value!r}")
-    return value
+    return choose_format(value, ("text", "json"))
 
 
 def _verify_options(
@@ -258,30 +258,94 @@ def _target_label(target: Any) -> str:
     return "the reference models" if target.value == "model" else "the implementations"
 
 
+GATE_FORMATS = ("text", "json", "junit", "sarif", "markdown")
+
+
 @app.command()
 def gate(
-    output_format: FormatOpt = "text",
+    phase: Annotated[
+        str | None,
+        typer.Argument(
+            help="specifications, contracts or implementation; default: each "
+            "in order, stopping at the first that fails.",
+            metavar="[PHASE]",
+        ),
+    ] = None,
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="What to print: text, json, junit, sarif or markdown.",
+            metavar="FORMAT",
+        ),
+    ] = "text",
+    json_file: Annotated[
+        Path | None, typer.Option("--json", help="Also write the JSON report here.")
+    ] = None,
+    junit_file: Annotated[
+        Path | None, typer.Option("--junit", help="Also write JUnit XML here.")
+    ] = None,
+    sarif_file: Annotated[
+        Path | None, typer.Option("--sarif", help="Also write SARIF 2.1.0 here.")
+    ] = None,
+    report_file: Annotated[
+        Path | None,
+        typer.Option("--report", help="Also write the Markdown report here."),
+    ] = None,
     timeout_ms: TimeoutOpt = None,
     jobs: JobsOpt = None,
     max_examples: Annotated[
         int | None, typer.Option("--max-examples", help="Hypothesis examples per test.")
     ] = None,
+    step_count: Annotated[
+        int | None, typer.Option("--step-count", help="Steps per generated example.")
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", help="Hypothesis's seed; default: the manifest's."),
+    ] = None,
 ) -> None:
-    """Run the gate: every obligation proved, every generated test passing."""
-    from specfirst.gate import run_gate
+    """Check a phase's criteria and the red flags; exit 1 on any finding."""
+    from specfirst.gate import GateOptions, run_gate
+    from specfirst.gate_output import render_gate, write_reports
+    from specfirst.phases import PHASE_NAMES, parse_phase
+    from specfirst.project import open_workspace
     from specfirst.render import print_diagnostics
-    from specfirst.reports import gate_json, print_gate
 
-    fmt = _format(output_format)
-    config = _project()
-    options = _verify_options(config, timeout_ms, jobs)
-    result = run_gate(config, _files(config, None), options, max_examples)
-    if fmt == "json":
-        stdout.print_json(json.dumps(gate_json(result)))
-    else:
-        print_diagnostics(stderr, result.check.diagnostics, result.check.loaded.sources)
-        print_gate(stdout, result)
-    if result.check.diagnostics:
+    fmt = choose_format(output_format, GATE_FORMATS)
+    requested = parse_phase(phase) if phase is not None else None
+    if phase is not None and requested is None:
+        raise InputError(
+            f"unknown phase {phase!r}; the phases are {', '.join(PHASE_NAMES)}"
+        )
+    for name, value in (("--max-examples", max_examples), ("--step-count", step_count)):
+        if value is not None and value <= 0:
+            raise InputError(f"{name} must be positive, got {value}")
+    if seed is not None and seed < 0:
+        raise InputError(f"--seed must not be negative, got {seed}")
+    workspace = open_workspace()
+    options = GateOptions(
+        _verify_options(workspace.config, timeout_ms, jobs),
+        max_examples,
+        step_count,
+        seed,
+    )
+    result = run_gate(workspace, options, requested)
+    print_diagnostics(stderr, result.loaded.diagnostics, result.loaded.sources)
+    files = {
+        "json": json_file,
+        "junit": junit_file,
+        "sarif": sarif_file,
+        "markdown": report_file,
+    }
+    try:
+        written = write_reports(result, files)
+    except OSError as exc:
+        raise InputError(f"cannot write a report: {exc}") from None
+    render_gate(stdout, result, fmt)
+    for path in written:
+        stderr.print(f"wrote {path}")
+    if result.loaded.diagnostics:
         raise typer.Exit(EXIT_INPUT)
     raise typer.Exit(EXIT_OK if result.passed else EXIT_FINDINGS)
 

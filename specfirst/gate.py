@@ -1,138 +1,176 @@
-"""The gate: every obligation proved and every generated test passing.
+"""The phase gates, and the order they run in.
 
-A criterion that is not met is a finding, never a pass: a spec that does
-not load, an obligation violated or unknown, a component with no adapter
-bound, a test run that fails or runs no test.
+``run_gate(workspace, options, phase)`` checks one phase's criteria; with no
+phase it checks them in order and stops at the first phase that fails. The
+red flags are checked on every run. The manifest's claimed phase asserts
+that every earlier phase is complete, so the gate also checks those earlier
+phases, up to the one requested, to hold the claim to account.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, replace
 
-from codegen import generate
-from specfirst.checking import CheckReport, check_files
-from specfirst.config import ProjectConfig
-from specfirst.testing import Target, TestRun, run_contract_tests
+from specfirst.approval import ReviewStatus, project_reviews
+from specfirst.checking import CheckReport, check_loaded
+from specfirst.contracts import check_contracts
+from specfirst.criteria import Finding, Outcome
+from specfirst.implementation import check_implementation
+from specfirst.manifest import Scale
+from specfirst.phases import Phase
+from specfirst.project import LoadedSpecs, Workspace, declarations, load_specs
+from specfirst.redflags import red_flags
+from specfirst.specifications import check_specifications
+from specfirst.testing import TestRun
+from specfirst.traceability import Matrix
 from verifier import VerifyOptions
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Finding:
-    """One unmet criterion, at the spec location it concerns when there is one."""
+class GateOptions:
+    verify: VerifyOptions
+    max_examples: int | None = None  # overrides, for both test phases
+    step_count: int | None = None
+    seed: int | None = None  # overrides the manifest's
 
-    criterion: str
-    message: str
-    file: str = ""
-    line: int = 0
+
+@dataclass(frozen=True)
+class PhaseResult:
+    phase: Phase
+    outcomes: tuple[Outcome, ...]
+    run: TestRun | None = None
+    matrices: tuple[Matrix, ...] = ()
+    scale: Scale | None = None
+
+    @property
+    def passed(self) -> bool:
+        return all(o.passed for o in self.outcomes)
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(f for o in self.outcomes for f in o.findings)
 
 
 @dataclass(frozen=True)
 class GateResult:
-    check: CheckReport
-    model_run: TestRun | None
-    impl_run: TestRun | None
-    findings: tuple[Finding, ...]
+    requested: Phase | None
+    claimed: Phase
+    phases: tuple[PhaseResult, ...]  # run for the request, in order
+    not_run: tuple[Phase, ...]  # skipped after an earlier phase failed
+    claim_checks: tuple[PhaseResult, ...]  # run only to test the claimed phase
+    red_flags: tuple[Outcome, ...]
+    loaded: LoadedSpecs
+    check: CheckReport | None
+    reviews: dict[str, ReviewStatus]
 
     @property
     def passed(self) -> bool:
-        return not self.findings
+        return all(p.passed for p in self.phases) and all(
+            o.passed for o in self.red_flags
+        )
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """Every finding: the phases' in order, then the red flags'."""
+        phase_findings = [f for p in self.phases for f in p.findings]
+        flag_findings = [f for o in self.red_flags for f in o.findings]
+        return (*phase_findings, *flag_findings)
+
+    def phase(self, phase: Phase) -> PhaseResult | None:
+        for result in (*self.phases, *self.claim_checks):
+            if result.phase is phase:
+                return result
+        return None
+
+
+class _Phases:
+    """Run each phase at most once per gate: ``done`` memoises the results."""
+
+    def __init__(self, workspace: Workspace, options: GateOptions) -> None:
+        self.workspace = workspace
+        self.options = options
+        self.loaded = load_specs(list(workspace.files), workspace.root)
+        self.reviews = project_reviews(workspace)
+        self.check: CheckReport | None = None
+        self.done: dict[Phase, PhaseResult] = {}
+
+    def result(self, phase: Phase) -> PhaseResult:
+        if phase not in self.done:
+            log.info("running the %s gate", phase.value)
+            self.done[phase] = self._run(phase)
+        return self.done[phase]
+
+    def _run(self, phase: Phase) -> PhaseResult:
+        options, workspace = self.options, self.workspace
+        seed = workspace.manifest.seed if options.seed is None else options.seed
+        if phase is Phase.SPECIFICATIONS:
+            self.check = check_loaded(self.loaded, options.verify)
+            outcomes = check_specifications(workspace, self.check, self.reviews)
+            return PhaseResult(phase, outcomes)
+        if phase is Phase.CONTRACTS:
+            contracts = check_contracts(
+                workspace, self.loaded, options.max_examples, options.step_count, seed
+            )
+            return PhaseResult(
+                phase, contracts.outcomes, contracts.run, contracts.matrices
+            )
+        scale = workspace.manifest.scale
+        scale = replace(
+            scale,
+            max_examples=options.max_examples or scale.max_examples,
+            step_count=options.step_count or scale.step_count,
+        )
+        implementation = check_implementation(workspace, self.loaded, scale, seed)
+        return PhaseResult(
+            phase, implementation.outcomes, implementation.run, scale=scale
+        )
 
 
 def run_gate(
-    config: ProjectConfig,
-    files: list[Path],
-    options: VerifyOptions,
-    max_examples: int | None = None,
+    workspace: Workspace, options: GateOptions, requested: Phase | None = None
 ) -> GateResult:
-    """Check every spec, then run the generated tests against the models and
-    the bound implementations."""
-    report = check_files(config, files, options)
-    findings = list(_check_findings(report))
-    if report.diagnostics:
-        return GateResult(report, None, None, tuple(findings))
+    """Check ``requested`` (every phase, in order, when None) and the red flags."""
+    phases = _Phases(workspace, options)
+    ran: list[PhaseResult] = []
+    not_run: list[Phase] = []
+    for phase in [requested] if requested else list(Phase):
+        if ran and not ran[-1].passed:
+            not_run.append(phase)
+            continue
+        ran.append(phases.result(phase))
 
-    generate(list(report.loaded.specs), config.build_dir)
-    model_run = run_contract_tests(
-        config, report.loaded.specs, Target.MODEL, None, max_examples
+    claimed = workspace.manifest.phase
+    checked: dict[Phase, int] = {}
+    for phase in claimed.earlier():
+        if requested is None and phase in not_run:
+            continue  # an even earlier phase failed, and is counted already
+        if requested is not None and phase.number > requested.number:
+            continue  # the gate for that phase checks it
+        checked[phase] = len(phases.result(phase).findings)
+    claim_checks = tuple(
+        phases.done[p] for p in checked if all(r.phase is not p for r in ran)
     )
-    findings.extend(_run_findings(model_run, "reference models pass their tests"))
-
-    bound = {
-        c.name
-        for spec in report.loaded.specs
-        for c in spec.components
-        if config.binding(c.name).adapter
-    }
-    for spec in report.loaded.specs:
-        for component in spec.components:
-            if component.name not in bound:
-                findings.append(
-                    Finding(
-                        "implementations pass their tests",
-                        f"{component.name} has no adapter: set "
-                        f"[tool.specfirst.components.{component.name}] adapter = "
-                        '"module:Class" in pyproject.toml',
-                        spec.path,
-                        component.span.line,
-                    )
-                )
-    impl_run = None
-    if bound:
-        impl_run = run_contract_tests(
-            config, report.loaded.specs, Target.IMPL, bound, max_examples
-        )
-        findings.extend(_run_findings(impl_run, "implementations pass their tests"))
-    return GateResult(report, model_run, impl_run, tuple(findings))
-
-
-def _check_findings(report: CheckReport) -> list[Finding]:
-    findings = [
-        Finding("every spec checks", d.short(), d.span.file, d.span.line)
-        for d in report.diagnostics
-    ]
-    for result in report.unproved():
-        obligation = result.obligation
-        reason = f": {result.reason}" if result.reason else ""
-        findings.append(
-            Finding(
-                "every obligation is proved",
-                f"{obligation.id} is {result.status.value}{reason}",
-                obligation.span.file,
-                obligation.span.line,
-            )
-        )
-    if not report.results and not report.diagnostics:
-        findings.append(
-            Finding("every obligation is proved", "no obligations were checked")
-        )
-    return findings
-
-
-def _run_findings(run: TestRun, criterion: str) -> list[Finding]:
-    findings = [Finding(criterion, problem) for problem in run.problems]
-    if not run.cases and not run.problems:
-        findings.append(
-            Finding(criterion, f"pytest ran no test (exit status {run.returncode})")
-        )
-    for case in run.cases:
-        if case.outcome != "passed":
-            findings.append(
-                Finding(
-                    criterion,
-                    f"{case.component}: {case.name} {case.outcome}"
-                    + (f": {case.message}" if case.message else ""),
-                )
-            )
-    if (
-        run.cases
-        and run.returncode != 0
-        and all(c.outcome == "passed" for c in run.cases)
-    ):
-        findings.append(
-            Finding(criterion, f"pytest exited with status {run.returncode}")
-        )
-    return findings
+    later_work = claimed is not Phase.SPECIFICATIONS or any(
+        r.phase is not Phase.SPECIFICATIONS for r in ran
+    )
+    flags = red_flags(
+        workspace,
+        declarations(phases.loaded.specs),
+        phases.reviews,
+        checked,
+        later_work,
+    )
+    return GateResult(
+        requested=requested,
+        claimed=claimed,
+        phases=tuple(ran),
+        not_run=tuple(not_run),
+        claim_checks=claim_checks,
+        red_flags=flags,
+        loaded=phases.loaded,
+        check=phases.check,
+        reviews=phases.reviews,
+    )

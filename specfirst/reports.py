@@ -1,21 +1,19 @@
-"""Reports for scripts (JSON) and the gate's summary for people."""
+"""JSON reports of checks, test runs, gates and reviews, for scripts."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-
 from spec_lang.diagnostics import Diagnostic
+from specfirst.approval import ReviewStatus
 from specfirst.checking import CheckReport
-from specfirst.render import print_check, print_test_run
+from specfirst.criteria import Finding, Outcome
 from specfirst.testing import TestRun
+from specfirst.traceability import Matrix
 from verifier import Status
 
 if TYPE_CHECKING:
-    from specfirst.gate import GateResult
+    from specfirst.gate import GateResult, PhaseResult
 
 
 def diagnostic_json(diagnostic: Diagnostic) -> dict[str, Any]:
@@ -69,44 +67,109 @@ def test_run_json(run: TestRun) -> dict[str, Any]:
     }
 
 
-def gate_json(result: GateResult) -> dict[str, Any]:
+def finding_json(finding: Finding) -> dict[str, Any]:
     return {
-        "passed": result.passed,
-        "check": check_json(result.check),
-        "model_tests": test_run_json(result.model_run) if result.model_run else None,
-        "impl_tests": test_run_json(result.impl_run) if result.impl_run else None,
-        "findings": [
+        "criterion": finding.criterion,
+        "subject": finding.subject,
+        "message": finding.message,
+        "file": finding.file,
+        "line": finding.line,
+    }
+
+
+def outcome_json(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "criterion": outcome.criterion.id,
+        "title": outcome.criterion.title,
+        "subject": outcome.subject,
+        "passed": outcome.passed,
+        "file": outcome.file,
+        "line": outcome.line,
+        "findings": [finding_json(f) for f in outcome.findings],
+    }
+
+
+def matrix_json(matrix: Matrix) -> dict[str, Any]:
+    return {
+        "component": matrix.component,
+        "spec": matrix.spec,
+        "clauses": [
             {
-                "criterion": f.criterion,
-                "message": f.message,
-                "file": f.file,
-                "line": f.line,
+                "clause": row.clause.id,
+                "kind": row.clause.kind,
+                "line": row.clause.span.line,
+                "error": row.clause.error,
+                "obligations": list(row.obligations),
+                "held": row.held,
+                "failed": row.failed,
+                "tests": list(row.tests),
+                "exercised": row.exercised,
+                "gap": row.gap(),
             }
-            for f in result.findings
+            for row in matrix.rows
         ],
     }
 
 
-def print_gate(console: Console, result: GateResult) -> None:
-    """Print the checks, both test runs, then the findings and the verdict."""
-    print_check(console, result.check)
-    if result.model_run is not None:
-        console.print()
-        print_test_run(console, result.model_run, "the reference models")
-    if result.impl_run is not None:
-        console.print()
-        print_test_run(console, result.impl_run, "the implementations")
-    console.print()
-    if result.passed:
-        console.print("gate passed: every criterion is met", style="bold green")
-        return
-    table = Table(title="Findings", title_justify="left")
-    table.add_column("criterion")
-    table.add_column("where")
-    table.add_column("finding")
-    for finding in result.findings:
-        where = f"{finding.file}:{finding.line}" if finding.file else ""
-        table.add_row(finding.criterion, escape(where), escape(finding.message))
-    console.print(table)
-    noun = "finding" if len(result.findings) == 1 else "findings"
-    console.print(f"gate failed: {len(result.findings)} {noun}", style="bold red")
+def phase_json(result: PhaseResult) -> dict[str, Any]:
+    return {
+        "phase": result.phase.value,
+        "number": result.phase.number,
+        "passed": result.passed,
+        "criteria": [outcome_json(o) for o in result.outcomes],
+        "tests": test_run_json(result.run) if result.run else None,
+        "traceability": [matrix_json(m) for m in result.matrices],
+        "scale": (
+            {
+                "max_examples": result.scale.max_examples,
+                "step_count": result.scale.step_count,
+            }
+            if result.scale
+            else None
+        ),
+    }
+
+
+def review_json(status: ReviewStatus) -> dict[str, Any]:
+    return {
+        "spec": status.spec,
+        "sha256": status.sha256,
+        "approved": status.approved,
+        "cycles": status.cycles,
+        "required_cycles": status.policy.cycles,
+        "approvers": list(status.approvers),
+        "required_reviewers": status.policy.reviewers,
+        "changes_requested": list(status.changes_requested),
+        "stale": status.stale,
+        "shortfall": status.shortfall(),
+        "error": status.error,
+        "records": [
+            {
+                "sha256": r.sha256,
+                "reviewer": r.reviewer,
+                "verdict": r.verdict.value,
+                "note": r.note,
+                "at": r.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "current": r.sha256 == status.sha256,
+            }
+            for r in status.records
+        ],
+    }
+
+
+def gate_json(result: GateResult) -> dict[str, Any]:
+    return {
+        "passed": result.passed,
+        "requested": result.requested.value if result.requested else None,
+        "claimed_phase": result.claimed.value,
+        "phases": [phase_json(p) for p in result.phases],
+        "not_run": [p.value for p in result.not_run],
+        "claim_checks": [
+            {"phase": p.phase.value, "passed": p.passed, "findings": len(p.findings)}
+            for p in result.claim_checks
+        ],
+        "red_flags": [outcome_json(o) for o in result.red_flags],
+        "findings": [finding_json(f) for f in result.findings],
+        "check": check_json(result.check) if result.check else None,
+        "reviews": [review_json(s) for _, s in sorted(result.reviews.items())],
+    }

@@ -15,6 +15,9 @@ from pathlib import Path
 from spec_lang.ast import SpecFile
 from specfirst.config import ProjectConfig
 
+# The variable the test runtime reads to know where to add up its coverage.
+COVERAGE_ENV = "SPECFIRST_COVERAGE_FILE"
+
 log = logging.getLogger(__name__)
 
 
@@ -71,16 +74,35 @@ def contract_test_file(out_dir: Path, component: str) -> Path:
     return out_dir / f"test_{snake_case(component)}_contract.py"
 
 
+def generated_test_files(out_dir: Path, component: str) -> list[Path]:
+    """Every generated test module of ``component``: the contract tests and any
+    other kind (``test_<component>_<kind>.py``) the generator writes."""
+    pattern = f"test_{snake_case(component)}_*.py"
+    return sorted(path for path in out_dir.glob(pattern) if _owns(path, component))
+
+
 def run_contract_tests(
     config: ProjectConfig,
     specs: tuple[SpecFile, ...],
     target: Target,
     components: set[str] | None = None,
     max_examples: int | None = None,
+    *,
+    step_count: int | None = None,
+    coverage_file: Path | None = None,
+    every_kind: bool = False,
+    seed: int | None = None,
 ) -> TestRun:
     """Run the generated contract tests of ``components`` (all by default).
 
     The tests must already be generated into ``config.build_dir``.
+
+    Args:
+        step_count: steps per example, overriding the config.
+        coverage_file: where the runtime adds up the clauses the tests exercised.
+        every_kind: run every generated test module of each component, not
+            only its contract tests.
+        seed: Hypothesis's random seed, so that a run can be repeated exactly.
     """
     names = [
         c.name
@@ -90,6 +112,10 @@ def run_contract_tests(
     ]
     files = [contract_test_file(config.build_dir, name) for name in names]
     missing = [str(f) for f in files if not f.is_file()]
+    if every_kind and not missing:
+        files = [
+            f for name in names for f in generated_test_files(config.build_dir, name)
+        ]
     if missing:
         return TestRun(
             target, (), 2, 0.0, problems=tuple(f"not generated: {m}" for m in missing)
@@ -111,11 +137,19 @@ def run_contract_tests(
         f"--rootdir={config.build_dir}",
         f"--junitxml={report}",
     ]
+    if seed is not None:
+        command.append(f"--hypothesis-seed={seed}")
     env = dict(os.environ)
     env["SPECFIRST_ROOT"] = str(config.root)
     env["SPECFIRST_TARGET"] = target.value
     if max_examples is not None:
         env["SPECFIRST_MAX_EXAMPLES"] = str(max_examples)
+    if step_count is not None:
+        env["SPECFIRST_STEP_COUNT"] = str(step_count)
+    env.pop(COVERAGE_ENV, None)
+    if coverage_file is not None:
+        coverage_file.unlink(missing_ok=True)
+        env[COVERAGE_ENV] = str(coverage_file)
     log.info("running %s", " ".join(command))
     started = time.perf_counter()
     completed = subprocess.run(
@@ -123,14 +157,20 @@ def run_contract_tests(
     )
     seconds = time.perf_counter() - started
     output = completed.stdout + completed.stderr
-    cases, problems = _read_junit(report, names)
+    modules = {f.stem: name for name in names for f in files if _owns(f, name)}
+    cases, problems = _read_junit(report, modules)
     return TestRun(
         target, tuple(cases), completed.returncode, seconds, output, tuple(problems)
     )
 
 
+def _owns(file: Path, component: str) -> bool:
+    prefix = f"test_{snake_case(component)}_"
+    return file.stem.startswith(prefix) and file.stem[len(prefix) :].isalpha()
+
+
 def _read_junit(
-    report: Path, components: list[str]
+    report: Path, by_module: dict[str, str]
 ) -> tuple[list[TestCase], list[str]]:
     if not report.is_file():
         return [], [f"pytest wrote no report at {report}"]
@@ -138,7 +178,6 @@ def _read_junit(
         root = ElementTree.parse(report).getroot()
     except ElementTree.ParseError as exc:
         return [], [f"cannot read the pytest report {report}: {exc}"]
-    by_module = {f"test_{snake_case(c)}_contract": c for c in components}
     cases: list[TestCase] = []
     for element in root.iter("testcase"):
         classname = element.get("classname", "")
