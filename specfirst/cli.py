@@ -172,7 +172,7 @@ def gen(
         raise typer.Exit(EXIT_INPUT)
     out_dir = out or config.build_dir
     if check_only:
-        stale = check_generated(list(loaded.specs), out_dir)
+        stale = check_generated(list(loaded.specs), out_dir, root=config.root)
         for problem in stale:
             stdout.print(f"stale: {problem}", style="red")
         if stale:
@@ -180,7 +180,7 @@ def gen(
             raise typer.Exit(EXIT_FINDINGS)
         stdout.print(f"generated files in {out_dir} are up to date", style="green")
         raise typer.Exit(EXIT_OK)
-    written = generate(list(loaded.specs), out_dir)
+    written = generate(list(loaded.specs), out_dir, root=config.root)
     for path in written:
         stdout.print(f"wrote {path}")
     raise typer.Exit(EXIT_OK)
@@ -230,7 +230,7 @@ def _generate_all(config: ProjectConfig) -> Any:
     if loaded.diagnostics:
         print_diagnostics(stderr, loaded.diagnostics, loaded.sources)
         raise typer.Exit(EXIT_INPUT)
-    generate(list(loaded.specs), config.build_dir)
+    generate(list(loaded.specs), config.build_dir, root=config.root)
     return loaded.specs
 
 
@@ -352,6 +352,7 @@ def gate(
 
 def main() -> None:
     """Run the CLI, turning input errors into exit status 2 without a traceback."""
+    from codegen import GenerationError
     from spec_lang.diagnostics import SpecError
 
     try:
@@ -365,4 +366,8 @@ def main() -> None:
     except SpecError as exc:
         for diagnostic in exc.diagnostics:
             stderr.print(diagnostic.short())
+        raise SystemExit(EXIT_INPUT) from None
+    except GenerationError as exc:
+        for problem in exc.problems:
+            stderr.print(f"cannot generate: {problem}", style="red", highlight=False)
         raise SystemExit(EXIT_INPUT) from None

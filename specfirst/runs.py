@@ -22,11 +22,12 @@ def generate_tests(config: ProjectConfig, loaded: LoadedSpecs) -> str:
     if loaded.diagnostics:
         files = len({d.span.file for d in loaded.diagnostics})
         return f"not run: {files} spec file(s) do not check"
+    from codegen import GenerationError, generate
+
     try:
-        from codegen.generate import generate
-    except ImportError as exc:
-        return f"not run: code generation is not available ({exc})"
-    generate(list(loaded.specs), config.build_dir)
+        generate(list(loaded.specs), config.build_dir, root=config.root)
+    except GenerationError as exc:
+        return "not run: cannot generate: " + "; ".join(exc.problems)
     return ""
 
 
