@@ -304,6 +304,13 @@ def gate(
         int | None,
         typer.Option("--seed", help="Hypothesis's seed; default: the manifest's."),
     ] = None,
+    keep_going: Annotated[
+        bool,
+        typer.Option(
+            "--keep-going",
+            help="Run every phase even after one fails; the gate still fails.",
+        ),
+    ] = False,
 ) -> None:
     """Check a phase's criteria and the red flags; exit 1 on any finding."""
     from specfirst.gate import GateOptions, run_gate
@@ -330,7 +337,7 @@ def gate(
         step_count,
         seed,
     )
-    result = run_gate(workspace, options, requested)
+    result = run_gate(workspace, options, requested, keep_going)
     print_diagnostics(stderr, result.loaded.diagnostics, result.loaded.sources)
     files = {
         "json": json_file,

@@ -130,14 +130,21 @@ class _Phases:
 
 
 def run_gate(
-    workspace: Workspace, options: GateOptions, requested: Phase | None = None
+    workspace: Workspace,
+    options: GateOptions,
+    requested: Phase | None = None,
+    keep_going: bool = False,
 ) -> GateResult:
-    """Check ``requested`` (every phase, in order, when None) and the red flags."""
+    """Check ``requested`` (every phase, in order, when None) and the red flags.
+
+    With ``keep_going``, a failed phase does not stop the later ones: they run
+    and report too, and the gate still fails.
+    """
     phases = _Phases(workspace, options)
     ran: list[PhaseResult] = []
     not_run: list[Phase] = []
     for phase in [requested] if requested else list(Phase):
-        if ran and not ran[-1].passed:
+        if ran and not ran[-1].passed and not keep_going:
             not_run.append(phase)
             continue
         ran.append(phases.result(phase))

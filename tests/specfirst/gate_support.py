@@ -99,7 +99,9 @@ def workspace(root: Path) -> Workspace:
     return open_workspace(root)
 
 
-def gate(root: Path, phase: Phase | None = Phase.SPECIFICATIONS) -> GateResult:
+def gate(
+    root: Path, phase: Phase | None = Phase.SPECIFICATIONS, keep_going: bool = False
+) -> GateResult:
     """Run the gate in-process, solving without a cache."""
     options = GateOptions(VerifyOptions(timeout_ms=10_000, jobs=1, cache_dir=None))
-    return run_gate(open_workspace(root), options, phase)
+    return run_gate(open_workspace(root), options, phase, keep_going)

@@ -15,6 +15,15 @@ def test_without_phase_stops_at_first_failure(tmp_path: Path) -> None:
     assert not result.passed
 
 
+@pytest.mark.slow
+def test_keep_going_runs_later_phases(tmp_path: Path) -> None:
+    result = gate(write_project(tmp_path), None, keep_going=True)
+    assert [p.phase for p in result.phases] == list(Phase)
+    assert result.not_run == ()
+    assert not result.phases[0].passed
+    assert not result.passed
+
+
 def test_one_phase_runs_alone(tmp_path: Path) -> None:
     result = gate(write_project(tmp_path), Phase.SPECIFICATIONS)
     assert [p.phase for p in result.phases] == [Phase.SPECIFICATIONS]
