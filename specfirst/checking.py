@@ -11,7 +11,13 @@ from pathlib import Path
 from spec_lang.diagnostics import Diagnostic
 from specfirst.config import ProjectConfig
 from specfirst.project import LoadedSpecs, load_specs
-from verifier import ObligationResult, Status, VerifyOptions, verify_spec
+from verifier import (
+    EncodingError,
+    ObligationResult,
+    Status,
+    VerifyOptions,
+    verify_spec,
+)
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +29,7 @@ class CheckReport:
     loaded: LoadedSpecs
     results: tuple[ObligationResult, ...]
     seconds: float
+    problems: tuple[str, ...] = ()  # specs whose obligations could not be built
 
     @property
     def diagnostics(self) -> tuple[Diagnostic, ...]:
@@ -33,9 +40,9 @@ class CheckReport:
 
     @property
     def all_proved(self) -> bool:
-        return not self.diagnostics and all(
-            r.status is Status.PROVED for r in self.results
-        )
+        if self.diagnostics or self.problems:
+            return False
+        return all(r.status is Status.PROVED for r in self.results)
 
     def unproved(self) -> list[ObligationResult]:
         """Violated and unknown results, in source order."""
@@ -58,7 +65,15 @@ def check_loaded(
     """Verify every spec of ``loaded``; ``started`` is when the timing began."""
     began = time.perf_counter() if started is None else started
     results: list[ObligationResult] = []
+    problems: list[str] = []
     for spec in loaded.specs:
         log.info("verifying %s", spec.path)
-        results.extend(verify_spec(spec, options))
-    return CheckReport(loaded, tuple(results), time.perf_counter() - began)
+        try:
+            results.extend(verify_spec(spec, options))
+        except EncodingError as exc:
+            # The spec checks but uses something the encoding cannot express:
+            # none of its obligations is proved, and the report says why.
+            problems.append(f"{spec.path}: cannot encode for Z3: {exc}")
+    return CheckReport(
+        loaded, tuple(results), time.perf_counter() - began, tuple(problems)
+    )

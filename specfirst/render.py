@@ -32,6 +32,8 @@ def print_diagnostics(
 def print_check(console: Console, report: CheckReport) -> None:
     """Print obligations by kind with counts and times, then each unproved one."""
     console.print(_kind_table(report.results))
+    for problem in report.problems:
+        console.print(f"error: {escape(problem)}", style="red", highlight=False)
     for result in report.unproved():
         console.print()
         print_result(console, result)

@@ -43,6 +43,7 @@ def check_json(report: CheckReport) -> dict[str, Any]:
             "seconds": round(report.seconds, 3),
         },
         "diagnostics": [diagnostic_json(d) for d in report.diagnostics],
+        "problems": list(report.problems),
         "obligations": [r.to_json() for r in report.results],
     }
 

@@ -131,9 +131,11 @@ def _obligations(report: CheckReport) -> list[Outcome]:
     for file, component in _components(report.loaded):
         messages = [_unproved(r) for r in by_component[component.name]]
         if component.name not in checked:
+            why = [p for p in report.problems if p.startswith(f"{file}:")]
+            reason = f": {why[0]}" if why else ""
             messages.append(
                 (
-                    f"no obligations of {component.name} were checked",
+                    f"no obligations of {component.name} were checked{reason}",
                     file,
                     component.span.line,
                 )
