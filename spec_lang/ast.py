@@ -544,6 +544,43 @@ class Init:
     body: tuple[Stmt, ...]
 
 
+class PropertyKind(Enum):
+    ALWAYS = "always"
+    EVENTUALLY = "eventually"
+    LEADSTO = "leadsto"
+
+
+@dataclass(frozen=True)
+class Property:
+    """A temporal property of the component's runs.
+
+    ``always P`` (``expr`` is P; ``old(e)`` reads the previous state of a
+    step), ``eventually Q within N`` (``expr`` is Q) and
+    ``leadsto P ~> Q within N`` (``trigger`` is P, ``expr`` is Q). ``within``
+    is N, the number of steps, for the two liveness kinds.
+    """
+
+    span: Span
+    id: str
+    label: str | None
+    kind: PropertyKind
+    expr: Expr
+    trigger: Expr | None = None
+    within: int | None = None
+    within_span: Span | None = None
+
+
+@dataclass(frozen=True)
+class Fairness:
+    """``fairness weak a, b``: operations or environment actions that a fair
+    run never leaves enabled and untaken forever."""
+
+    span: Span
+    kind: str  # "weak"
+    actions: tuple[str, ...]
+    action_spans: tuple[Span, ...]
+
+
 @dataclass(frozen=True)
 class Component:
     span: Span
@@ -558,6 +595,8 @@ class Component:
     operations: tuple[Operation, ...]
     identities: tuple[IdentityDecl, ...] = ()
     records: tuple[RecordDecl, ...] = ()
+    properties: tuple[Property, ...] = ()
+    fairness: tuple[Fairness, ...] = ()
 
     def operation(self, name: str) -> Operation:
         for op in self.operations:

@@ -98,6 +98,9 @@ class _ComponentChecker:
             self._check_labels(const.where)
         range_invariants = tuple(self._var_ranges(c.vars))
         operations = tuple(self._check_operation(op) for op in c.operations)
+        properties = tuple(self._check_property(p) for p in c.properties)
+        self._check_property_labels(c.properties)
+        self._check_fairness(c.fairness)
         return replace(
             c,
             consts=consts,
@@ -107,6 +110,7 @@ class _ComponentChecker:
             invariants=invariants + range_invariants,
             operations=operations,
             records=records,
+            properties=properties,
         )
 
     def _declare(self) -> None:
@@ -552,6 +556,61 @@ class _ComponentChecker:
             or name in self.members
         )
 
+    # --- temporal properties -----------------------------------------------
+
+    def _check_property(self, prop: ast.Property) -> ast.Property:
+        # Only a safety property spans a step, so only it may read old().
+        what = f"{'a' if prop.kind is ast.PropertyKind.LEADSTO else 'an'} "
+        what += f"{prop.kind.value} property"
+        ctx = _Context(what, old=prop.kind is ast.PropertyKind.ALWAYS)
+        expr = self.expr(prop.expr, ctx)
+        self._expect(expr, BOOL, f"{what} must be")
+        trigger = None
+        if prop.trigger is not None:
+            trigger = self.expr(prop.trigger, ctx)
+            self._expect(trigger, BOOL, f"the trigger of {what} must be")
+        if prop.within is not None and prop.within < 1:
+            self.report(
+                "SF320",
+                f"'within {prop.within}' allows no step; a response bound counts "
+                "steps and is at least 1",
+                prop.within_span or prop.span,
+            )
+        return replace(prop, expr=expr, trigger=trigger)
+
+    def _check_property_labels(self, properties: Iterable[ast.Property]) -> None:
+        first: dict[str, ast.Property] = {}
+        for prop in properties:
+            if prop.id in first:
+                self.report(
+                    "SF202",
+                    f"duplicate label {prop.label!r}: property id {prop.id!r} "
+                    f"is already used at line {first[prop.id].span.line}",
+                    prop.span,
+                )
+            first.setdefault(prop.id, prop)
+
+    def _check_fairness(self, declarations: Iterable[ast.Fairness]) -> None:
+        kinds = {op.name: op.kind for op in self.component.operations}
+        fair: set[str] = set()
+        for decl in declarations:
+            for name, span in zip(decl.actions, decl.action_spans, strict=True):
+                kind = kinds.get(name)
+                if kind is None or kind is ast.OperationKind.QUERY:
+                    actions = sorted(
+                        n for n, k in kinds.items() if k is not ast.OperationKind.QUERY
+                    )
+                    why = "a query changes nothing" if kind else "no such action"
+                    self.report(
+                        "SF321",
+                        f"fairness names {name!r} ({why}); name operations or "
+                        f"environment actions: {', '.join(actions) or 'none'}",
+                        span,
+                    )
+                elif name in fair:
+                    self.report("SF202", f"fairness names {name!r} twice", span)
+                fair.add(name)
+
     # --- implicit range clauses --------------------------------------------
 
     def _var_ranges(self, variables: Iterable[ast.Var]) -> Iterable[ast.Clause]:
@@ -866,7 +925,8 @@ class _ComponentChecker:
         if not ctx.old:
             self.report(
                 "SF302",
-                f"old() is allowed only in ensures clauses, not in {ctx.what}",
+                "old() is allowed only in ensures clauses and always properties, "
+                f"not in {ctx.what}",
                 expr.span,
             )
             operand = self.expr(expr.operand, ctx, expected)

@@ -58,6 +58,8 @@ CODES: dict[str, str] = {
     "SF317": "a record construction misses a field or gives one twice",
     "SF318": "a quantifier over a type that is not an identity, an enum or Bool",
     "SF319": "an option of an option",
+    "SF320": "a response bound (within N) below 1",
+    "SF321": "fairness names something that is not an operation or environment action",
 }
 
 

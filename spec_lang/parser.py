@@ -201,6 +201,8 @@ class _Builder:
             operations=tuple(buckets[ast.Operation]),
             identities=tuple(buckets[ast.IdentityDecl]),
             records=tuple(buckets[ast.RecordDecl]),
+            properties=tuple(buckets[ast.Property]),
+            fairness=tuple(buckets[ast.Fairness]),
         )
 
     def const_decl(self, meta: Any, children: list[Any]) -> ast.Const:
@@ -212,6 +214,49 @@ class _Builder:
 
     def invariant_decl(self, meta: Any, children: list[Any]) -> ast.Clause:
         return self._clause(meta, "invariant", children)
+
+    def always_decl(self, meta: Any, children: list[Any]) -> ast.Property:
+        label, expr = children
+        return self._property(meta, ast.PropertyKind.ALWAYS, label, expr)
+
+    def eventually_decl(self, meta: Any, children: list[Any]) -> ast.Property:
+        label, expr, steps = children
+        return self._property(meta, ast.PropertyKind.EVENTUALLY, label, expr, steps)
+
+    def leadsto_decl(self, meta: Any, children: list[Any]) -> ast.Property:
+        label, trigger, _, expr, steps = children
+        return replace(
+            self._property(meta, ast.PropertyKind.LEADSTO, label, expr, steps),
+            trigger=trigger,
+        )
+
+    def _property(
+        self,
+        meta: Any,
+        kind: ast.PropertyKind,
+        label: Token | None,
+        expr: ast.Expr,
+        steps: Token | None = None,
+    ) -> ast.Property:
+        within = None if steps is None else self.int_lit(meta, [steps])
+        return ast.Property(
+            self._span(meta),
+            kind.value,
+            str(label) if label else None,
+            kind,
+            expr,
+            within=None if within is None else within.value,
+            within_span=None if within is None else within.span,
+        )
+
+    def fairness_decl(self, meta: Any, children: list[Any]) -> ast.Fairness:
+        names = [t for t in children if t is not None]
+        return ast.Fairness(
+            self._span(meta),
+            "weak",
+            tuple(str(t) for t in names),
+            tuple(self._tok_span(t) for t in names),
+        )
 
     def requires_clause(self, meta: Any, children: list[Any]) -> _Tagged:
         label, expr, else_error = children
@@ -540,7 +585,28 @@ def _name_clauses(component: ast.Component) -> ast.Component:
         for op in component.operations
     )
     invariants = named(f"{base}.invariant", component.invariants)
-    return replace(component, consts=consts, operations=ops, invariants=invariants)
+    return replace(
+        component,
+        consts=consts,
+        operations=ops,
+        invariants=invariants,
+        properties=_name_properties(base, component.properties),
+    )
+
+
+def _name_properties(
+    base: str, properties: tuple[ast.Property, ...]
+) -> tuple[ast.Property, ...]:
+    """``C.always.<label or n>`` and likewise per kind; n counts unlabelled ones."""
+    counts: dict[ast.PropertyKind, int] = defaultdict(int)
+    named = []
+    for prop in properties:
+        suffix = prop.label
+        if suffix is None:
+            counts[prop.kind] += 1
+            suffix = str(counts[prop.kind])
+        named.append(replace(prop, id=f"{base}.{prop.kind.value}.{suffix}"))
+    return tuple(named)
 
 
 def parse_source(source: str, path: str) -> ast.SpecFile:

@@ -40,13 +40,17 @@ _OPERAND_START = frozenset(
 )
 _MEMBER_START = frozenset(
     {
+        "ALWAYS",
         "CONST",
         "DEFINE",
         "ENUM",
         "ERROR",
+        "EVENTUALLY",
+        "FAIRNESS",
         "IDENTITY",
         "INIT",
         "INVARIANT",
+        "LEADSTO",
         "OP_KIND",
         "RECORD",
         "VAR",
@@ -83,6 +87,7 @@ _PHRASES = {
     "QUANTIFIER": "'forall' or 'exists'",
     "IN": "'in'",
     "NOT_IN": "'not in'",
+    "LEADS_TO": "'~>'",
 }
 
 _MAX_LISTED = 6

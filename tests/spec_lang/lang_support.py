@@ -30,6 +30,11 @@ component Store {
   invariant idle_when_empty: size == 0 implies mode == Idle
   invariant !flag || flag
 
+  always grows_by_put: size > old(size) implies mode == Busy
+  eventually busy_soon: mode == Busy within 2
+  leadsto mode == Idle ~> busy within 3
+  fairness weak wake, put
+
   operation put(n: Int[1..capacity], force: Bool) -> Int[0..capacity] {
     requires n >= 1
     requires room_left: n <= room else Full
