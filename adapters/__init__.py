@@ -17,17 +17,23 @@ from adapters.coordination import (
     LeaseLockAdapter,
     QuorumVoteAdapter,
 )
+from adapters.event_store import EventStoreAdapter
+from adapters.process_registry import ProcessRegistryAdapter
 from adapters.rate_limiter import RateLimiterAdapter
 from adapters.resource_manager import ResourceManagerAdapter
+from adapters.telemetry import TelemetryServiceAdapter
 
 __all__ = [
     "BarrierAdapter",
     "CircuitBreakerAdapter",
     "ConfigServerAdapter",
     "CountersAdapter",
+    "EventStoreAdapter",
     "LeaderElectionAdapter",
     "LeaseLockAdapter",
+    "ProcessRegistryAdapter",
     "QuorumVoteAdapter",
     "RateLimiterAdapter",
     "ResourceManagerAdapter",
+    "TelemetryServiceAdapter",
 ]
