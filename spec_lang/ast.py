@@ -598,6 +598,16 @@ class Component:
     properties: tuple[Property, ...] = ()
     fairness: tuple[Fairness, ...] = ()
 
+    @property
+    def safety(self) -> tuple[Property, ...]:
+        """The ``always`` properties."""
+        return tuple(p for p in self.properties if p.kind is PropertyKind.ALWAYS)
+
+    @property
+    def liveness(self) -> tuple[Property, ...]:
+        """The ``eventually`` and ``leadsto`` properties."""
+        return tuple(p for p in self.properties if p.kind is not PropertyKind.ALWAYS)
+
     def operation(self, name: str) -> Operation:
         for op in self.operations:
             if op.name == name:
