@@ -63,6 +63,8 @@ class ResultCache:
     def put(self, smt: str, limits: Limits, z3_version: str, outcome: Outcome) -> None:
         if outcome.answer is Answer.UNKNOWN:
             return
+        if outcome.bounded is not None and outcome.bounded.answer is Answer.UNKNOWN:
+            return
         path = self._path(cache_key(smt, limits, z3_version))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -84,19 +86,23 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def _outcome_to_json(outcome: Outcome) -> dict[str, Any]:
+    bounded = None if outcome.bounded is None else _outcome_to_json(outcome.bounded)
     return {
         "answer": outcome.answer.value,
         "reason": outcome.reason,
         "model": outcome.model,
         "seconds": outcome.seconds,
+        "bounded": bounded,
     }
 
 
-def _outcome_from_json(data: dict[str, Any]) -> Outcome:
+def _outcome_from_json(data: dict[str, Any], nested: bool = False) -> Outcome:
     answer = Answer(data["answer"])
-    if answer is Answer.UNKNOWN:
+    if answer is Answer.UNKNOWN and not nested:
         raise ValueError("unknown answers are never cached")
     model = data["model"]
     if model is not None and not isinstance(model, dict):
         raise TypeError(f"model is {type(model).__name__}, expected an object")
-    return Outcome(answer, str(data["reason"]), model, 0.0)
+    bounded = data.get("bounded")
+    fallback = None if bounded is None else _outcome_from_json(bounded, nested=True)
+    return Outcome(answer, str(data["reason"]), model, 0.0, fallback)

@@ -19,9 +19,11 @@ from dataclasses import dataclass, replace
 import z3
 
 from spec_lang import ast
-from verifier.encode import DivisionSite, Scope, conjunction
+from spec_lang.types import MapT, SetT, contained_types
+from verifier.encode import PartialSite, Scope, conjunction
 from verifier.obligation import Answer, Obligation, ObligationKind, Section
 from verifier.query import ALL_SECTIONS, PRE_SECTIONS, Query, QueryBuilder
+from verifier.recheck import Recheck
 from verifier.transition import kept_variables
 from verifier.vocabulary import EncodingError
 
@@ -73,10 +75,15 @@ def _obligation(
     description: str,
     proved_when: Answer,
     build: QueryFn,
+    recheck: Recheck,
     no_witness: str = "",
 ) -> Obligation:
     builder = QueryBuilder(component)
     query = build(builder)
+    smt = builder.render(query)
+    incomplete = builder.incomplete()
+    # A model with sets or maps may be infinite, and a bounded one is not.
+    structured = bool(incomplete) or _has_collections(component)
     return Obligation(
         id=id_,
         kind=kind,
@@ -84,12 +91,38 @@ def _obligation(
         clause_id=clause[0],
         span=clause[1],
         description=description,
-        smt=builder.render(query),
+        smt=smt,
         proved_when=proved_when,
         symbols=builder.vocab.symbols(query.sections),
         quantified=query.quantified,
         no_witness=no_witness,
+        incomplete=incomplete,
+        bounded_smt=_bounded_smt(component, build) if structured else "",
+        recheck=recheck,
     )
+
+
+def _has_collections(component: ast.Component) -> bool:
+    declared = [
+        *(c.type for c in component.consts),
+        *(v.type for v in component.vars),
+        *(p.type for op in component.operations for p in op.params),
+        *(op.result_type for op in component.operations),
+    ]
+    return any(
+        isinstance(inner, SetT | MapT)
+        for t in declared
+        if t is not None
+        for inner in contained_types(t)
+    )
+
+
+def _bounded_smt(component: ast.Component, build: QueryFn) -> str:
+    """The query again with few values of each identity type and in each set,
+    or empty where that changes nothing."""
+    builder = QueryBuilder(component, bounded=True)
+    bounded = builder.render(build(builder))
+    return "" if not builder.vocab.background else bounded
 
 
 def short_id(clause_id: str, scope: str) -> str:
@@ -126,6 +159,7 @@ def _const_sat(c: ast.Component) -> Obligation:
         f"the where clauses of {c.name}'s constants can all hold",
         Answer.SAT,
         build,
+        Recheck(c, ObligationKind.CONST_SAT),
         "the where clauses contradict each other: no constants satisfy them all",
     )
 
@@ -143,6 +177,7 @@ def _inv_sat(c: ast.Component) -> Obligation:
         f"the invariants of {c.name} can all hold at once with the where clauses",
         Answer.SAT,
         build,
+        Recheck(c, ObligationKind.INV_SAT),
         "the invariants are vacuous: no state satisfies them all with the where "
         "clauses",
     )
@@ -167,6 +202,7 @@ def _init(c: ast.Component, inv: ast.Clause) -> Obligation:
         f"init establishes invariant {inv.id} for every choice of constants",
         Answer.UNSAT,
         build,
+        Recheck(c, ObligationKind.INIT, clause=inv.id),
     )
 
 
@@ -190,6 +226,7 @@ def _pre_sat(c: ast.Component, op: ast.Operation) -> Obligation:
         "satisfies the where clauses and the invariants",
         Answer.SAT,
         build,
+        Recheck(c, ObligationKind.PRE_SAT, op.name),
         f"{op.name} is never enabled: its requires contradict the invariants or "
         "the where clauses",
     )
@@ -212,6 +249,7 @@ def _feasible(c: ast.Component, op: ast.Operation) -> Obligation:
         f"ensures exists ({how})",
         Answer.UNSAT,
         build,
+        Recheck(c, ObligationKind.FEASIBLE, op.name),
     )
 
 
@@ -259,6 +297,7 @@ def _effect(c: ast.Component, op: ast.Operation, ens: ast.Clause) -> Obligation:
         f"the effect of {op.name} establishes {ens.id}",
         Answer.UNSAT,
         build,
+        Recheck(c, ObligationKind.EFFECT, op.name, clause=ens.id),
     )
 
 
@@ -278,6 +317,7 @@ def _preserve(c: ast.Component, op: ast.Operation, inv: ast.Clause) -> Obligatio
         f"{op.kind.value} {op.name} preserves {inv.id} (the step is {how})",
         Answer.UNSAT,
         build,
+        Recheck(c, ObligationKind.PRESERVE, op.name, clause=inv.id),
     )
 
 
@@ -304,104 +344,123 @@ def _errors(c: ast.Component, op: ast.Operation, index: int) -> Obligation:
         "requires before it hold",
         Answer.SAT,
         build,
+        Recheck(c, ObligationKind.ERRORS, op.name, index=index),
         f"{req.error} can never be returned: {req.id} cannot fail once the "
         "requires before it hold",
     )
 
 
-# --- definedness of division ---
+# --- definedness of partial operations ---
+
+_Sites = tuple[list[z3.BoolRef], list[PartialSite]]
 
 
 @dataclass(frozen=True)
-class _DivisionScope:
-    """A clause or block whose divisions are checked in one context."""
+class _PartialScope:
+    """A clause or block whose partial operations are checked in one context.
+
+    ``kind``, ``operation`` and ``index`` say where it is, for re-checking.
+    """
 
     id: str
     sections: tuple[Section, ...]
-    encode: Callable[[QueryBuilder], tuple[list[z3.BoolRef], list[DivisionSite]]]
+    encode: Callable[[QueryBuilder], _Sites]
+    kind: str
+    operation: str | None = None
+    index: int | None = None
 
 
 def _defined(c: ast.Component) -> Iterator[Obligation]:
     # One scratch builder finds the sites; each obligation then gets its own.
     scratch = QueryBuilder(c)
-    for scope in _division_scopes(c):
+    for scope in _partial_scopes(c):
         _, sites = scope.encode(scratch)
         for index, site in enumerate(sites):
-            yield _defined_site(c, scope, index, site.span)
+            yield _defined_site(c, scope, index, site)
 
 
 def _defined_site(
-    c: ast.Component, scope: _DivisionScope, index: int, span: ast.Span
+    c: ast.Component, scope: _PartialScope, index: int, site: PartialSite
 ) -> Obligation:
     def build(b: QueryBuilder) -> Query:
         context, sites = scope.encode(b)
-        site = sites[index]
-        zero = site.divisor == 0
-        return Query([*context, *site.condition, zero], scope.sections)
+        here = sites[index]
+        return Query([*context, *here.condition, z3.Not(here.defined)], scope.sections)
 
+    recheck = Recheck(
+        c,
+        ObligationKind.DEFINED,
+        scope.operation,
+        scope=scope.kind,
+        index=scope.index,
+        site=site.span,
+    )
     return _obligation(
         c,
         f"{scope.id}.defined.{index + 1}",
         ObligationKind.DEFINED,
-        (scope.id, span),
-        f"the divisor at {span} is never zero where {scope.id} evaluates it",
+        (scope.id, site.span),
+        f"at {site.span}, {site.what} wherever {scope.id} evaluates it",
         Answer.UNSAT,
         build,
+        recheck,
     )
 
 
-def _division_scopes(c: ast.Component) -> Iterator[_DivisionScope]:
+def _partial_scopes(c: ast.Component) -> Iterator[_PartialScope]:
     yield from _where_scopes(c)
     yield from _invariant_scopes(c)
     if c.init is not None:
-        yield _DivisionScope(f"{c.name}.init", (Section.CONSTANTS,), _init_sites)
+        yield _PartialScope(f"{c.name}.init", (Section.CONSTANTS,), _init_sites, "init")
     for op in c.operations:
         yield from _operation_scopes(c, op)
 
 
-def _where_scopes(c: ast.Component) -> Iterator[_DivisionScope]:
+def _where_scopes(c: ast.Component) -> Iterator[_PartialScope]:
     clauses = [w for const in c.consts for w in const.where]
     for index, clause in enumerate(clauses):
 
         def encode(
             b: QueryBuilder, index: int = index, clause: ast.Clause = clause
-        ) -> tuple[list[z3.BoolRef], list[DivisionSite]]:
+        ) -> _Sites:
             context = b.wheres(upto=index)
             mark = len(b.exprs.sites)
             b.holds(clause, Scope(b.constants, {}))
             return context, b.sites_since(mark)
 
-        yield _DivisionScope(clause.id, (Section.CONSTANTS,), encode)
+        yield _PartialScope(
+            clause.id, (Section.CONSTANTS,), encode, "where", None, index
+        )
 
 
-def _invariant_scopes(c: ast.Component) -> Iterator[_DivisionScope]:
+def _invariant_scopes(c: ast.Component) -> Iterator[_PartialScope]:
     for index, clause in enumerate(c.invariants):
 
         def encode(
             b: QueryBuilder, index: int = index, clause: ast.Clause = clause
-        ) -> tuple[list[z3.BoolRef], list[DivisionSite]]:
+        ) -> _Sites:
             scope = b.state_scope(Section.PRE_STATE)
             context = [*b.wheres(), *b.invariants(scope, upto=index)]
             mark = len(b.exprs.sites)
             b.holds(clause, scope)
             return context, b.sites_since(mark)
 
-        yield _DivisionScope(clause.id, PRE_SECTIONS, encode)
+        yield _PartialScope(clause.id, PRE_SECTIONS, encode, "invariant", None, index)
 
 
-def _init_sites(b: QueryBuilder) -> tuple[list[z3.BoolRef], list[DivisionSite]]:
+def _init_sites(b: QueryBuilder) -> _Sites:
     context = b.wheres()
     mark = len(b.exprs.sites)
     b.initial_state()
     return context, b.sites_since(mark)
 
 
-def _operation_scopes(c: ast.Component, op: ast.Operation) -> Iterator[_DivisionScope]:
+def _operation_scopes(c: ast.Component, op: ast.Operation) -> Iterator[_PartialScope]:
     for index, clause in enumerate(op.requires):
 
         def encode_requires(
             b: QueryBuilder, index: int = index, clause: ast.Clause = clause
-        ) -> tuple[list[z3.BoolRef], list[DivisionSite]]:
+        ) -> _Sites:
             pre = b.pre_scope(op)
             earlier = b.requires(op, pre, upto=index)
             context = [*b.wheres(), *b.invariants(pre), *earlier]
@@ -409,26 +468,28 @@ def _operation_scopes(c: ast.Component, op: ast.Operation) -> Iterator[_Division
             b.holds(clause, pre)
             return context, b.sites_since(mark)
 
-        yield _DivisionScope(clause.id, PRE_SECTIONS, encode_requires)
+        yield _PartialScope(
+            clause.id, PRE_SECTIONS, encode_requires, "requires", op.name, index
+        )
 
     if op.effect is not None:
 
-        def encode_effect(
-            b: QueryBuilder,
-        ) -> tuple[list[z3.BoolRef], list[DivisionSite]]:
+        def encode_effect(b: QueryBuilder) -> _Sites:
             pre = b.pre_scope(op)
             context = b.enabled(op, pre)
             mark = len(b.exprs.sites)
             b.effect_step(op, pre)
             return context, b.sites_since(mark)
 
-        yield _DivisionScope(f"{_op_id(c, op)}.effect", PRE_SECTIONS, encode_effect)
+        yield _PartialScope(
+            f"{_op_id(c, op)}.effect", PRE_SECTIONS, encode_effect, "effect", op.name
+        )
 
     for index, clause in enumerate(op.ensures):
 
         def encode_ensures(
             b: QueryBuilder, index: int = index, clause: ast.Clause = clause
-        ) -> tuple[list[z3.BoolRef], list[DivisionSite]]:
+        ) -> _Sites:
             pre = b.pre_scope(op)
             if op.effect is not None:
                 step = b.effect_step(op, pre)
@@ -440,4 +501,6 @@ def _operation_scopes(c: ast.Component, op: ast.Operation) -> Iterator[_Division
             b.holds(clause, step.post)
             return context, b.sites_since(mark)
 
-        yield _DivisionScope(clause.id, ALL_SECTIONS, encode_ensures)
+        yield _PartialScope(
+            clause.id, ALL_SECTIONS, encode_ensures, "ensures", op.name, index
+        )

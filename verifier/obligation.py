@@ -13,9 +13,7 @@ from enum import Enum, StrEnum
 from typing import Any
 
 from spec_lang.ast import Span
-
-# A value of the spec language: an Int, a Bool or an enum member's name.
-Value = int | bool | str
+from verifier.values import Value, value_from_json, value_to_json
 
 
 class ObligationKind(StrEnum):
@@ -60,8 +58,11 @@ class Section(Enum):
 class ModelSymbol:
     """One SMT constant whose model value is read back under a spec name.
 
-    ``sort`` is ``"Int"``, ``"Bool"`` or an enum's name; an enum symbol lists
-    the enum's members and the SMT constructor of each, in the same order.
+    ``sort`` is the spec type as written: ``"Int"``, ``"Bool"``, an enum's
+    name, ``"Set[Pid]"``. An enum symbol lists the enum's members and the SMT
+    constructor of each, in the same order. A structured symbol carries the
+    ``shape`` of its type (``verifier.vocabulary.type_shape``), which tells
+    how to read its model value back.
     """
 
     section: Section
@@ -70,6 +71,7 @@ class ModelSymbol:
     sort: str
     members: tuple[str, ...] = ()
     constructors: tuple[str, ...] = ()
+    shape: Any = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -79,6 +81,7 @@ class ModelSymbol:
             "sort": self.sort,
             "members": list(self.members),
             "constructors": list(self.constructors),
+            "shape": self.shape,
         }
 
     @classmethod
@@ -90,6 +93,7 @@ class ModelSymbol:
             data["sort"],
             tuple(data["members"]),
             tuple(data["constructors"]),
+            data.get("shape"),
         )
 
 
@@ -102,6 +106,16 @@ class Obligation:
     an existence question (the query asserts what must be possible).
     ``quantified`` marks a query with a quantifier, where Z3 is incomplete.
     ``no_witness`` says what it means when an existence question has no model.
+
+    ``incomplete`` names what makes the encoding incomplete (set sizes,
+    quantifiers), or is empty. A model found under an incomplete encoding may
+    be spurious, so it counts only once ``recheck`` (the spec's own clauses,
+    evaluated in Python) confirms it. ``bounded_smt`` is the same question
+    with finitely many values of each identity type, tried when the model of
+    ``smt`` does not confirm: it can find a real counterexample or witness,
+    and never proves anything. ``recheck`` is left out of JSON and
+    comparisons; an obligation read back from JSON has none, so its models
+    under an incomplete encoding stay unconfirmed.
     """
 
     id: str
@@ -115,6 +129,9 @@ class Obligation:
     symbols: tuple[ModelSymbol, ...]
     quantified: bool = False
     no_witness: str = ""
+    incomplete: str = ""
+    bounded_smt: str = ""
+    recheck: Any = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -129,6 +146,8 @@ class Obligation:
             "symbols": [s.to_json() for s in self.symbols],
             "quantified": self.quantified,
             "no_witness": self.no_witness,
+            "incomplete": self.incomplete,
+            "bounded_smt": self.bounded_smt,
         }
 
     @classmethod
@@ -145,6 +164,8 @@ class Obligation:
             symbols=tuple(ModelSymbol.from_json(s) for s in data["symbols"]),
             quantified=data["quantified"],
             no_witness=data["no_witness"],
+            incomplete=data.get("incomplete", ""),
+            bounded_smt=data.get("bounded_smt", ""),
         )
 
 
@@ -163,22 +184,24 @@ class Counterexample:
     result: Value | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """Plain JSON: Bool, Int and enum members as is, structured values tagged."""
         return {
-            "constants": dict(self.constants),
-            "pre_state": dict(self.pre_state),
-            "arguments": dict(self.arguments),
-            "post_state": dict(self.post_state),
-            "result": self.result,
+            "constants": _values_json(self.constants),
+            "pre_state": _values_json(self.pre_state),
+            "arguments": _values_json(self.arguments),
+            "post_state": _values_json(self.post_state),
+            "result": None if self.result is None else value_to_json(self.result),
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Counterexample:
+        result = data["result"]
         return cls(
-            dict(data["constants"]),
-            dict(data["pre_state"]),
-            dict(data["arguments"]),
-            dict(data["post_state"]),
-            data["result"],
+            _values_from_json(data["constants"]),
+            _values_from_json(data["pre_state"]),
+            _values_from_json(data["arguments"]),
+            _values_from_json(data["post_state"]),
+            None if result is None else value_from_json(result),
         )
 
 
@@ -221,6 +244,14 @@ class ObligationResult:
             seconds=data["seconds"],
             cached=data["cached"],
         )
+
+
+def _values_json(values: dict[str, Value]) -> dict[str, Any]:
+    return {name: value_to_json(value) for name, value in values.items()}
+
+
+def _values_from_json(data: dict[str, Any]) -> dict[str, Value]:
+    return {name: value_from_json(value) for name, value in data.items()}
 
 
 def span_to_json(span: Span) -> dict[str, Any]:

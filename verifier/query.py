@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 import z3
 
 from spec_lang import ast
-from verifier.encode import DivisionSite, ExprEncoder, Path, Scope
+from verifier.cardinality import cardinality_facts
+from verifier.encode import SEQUENCES, ExprEncoder, PartialSite, Path, Scope
 from verifier.obligation import Section
 from verifier.transition import frame, run_effect, run_init
 from verifier.vocabulary import State, Vocabulary
@@ -42,20 +43,24 @@ class Step:
 
 @dataclass
 class QueryBuilder:
+    """Builds one query; ``bounded`` gives identity types finitely many values
+    (see ``verifier.vocabulary``), for the counterexample search only."""
+
     component: ast.Component
+    bounded: bool = False
     vocab: Vocabulary = field(init=False)
     exprs: ExprEncoder = field(init=False)
     constants: State = field(init=False)
 
     def __post_init__(self) -> None:
-        self.vocab = Vocabulary(self.component)
+        self.vocab = Vocabulary(self.component, self.bounded)
         self.exprs = ExprEncoder(self.vocab)
         self.constants = self.vocab.constants()
 
     def holds(self, clause: ast.Clause, scope: Scope, path: Path = ()) -> z3.BoolRef:
         return self.exprs.encode(clause.expr, scope, path)
 
-    def sites_since(self, mark: int) -> list[DivisionSite]:
+    def sites_since(self, mark: int) -> list[PartialSite]:
         return self.exprs.sites[mark:]
 
     # --- component-wide clauses ---
@@ -129,12 +134,26 @@ class QueryBuilder:
         )
 
     def render(self, query: Query) -> str:
-        """Render the query as a complete SMT-LIB script ending in ``(check-sat)``."""
+        """Render the query as a complete SMT-LIB script ending in ``(check-sat)``.
+
+        The script also asserts the vocabulary's background facts (bounded
+        universes) and the size facts about the query's set terms.
+        """
         solver = z3.Solver(ctx=self.vocab.ctx)
-        for assertion in query.assertions:
+        assertions = [*self.vocab.background, *query.assertions]
+        for assertion in assertions:
             solver.add(assertion)
+        for fact in cardinality_facts(self.exprs, query.assertions):
+            solver.add(fact)
         text: str = solver.to_smt2()
         return text
+
+    def incomplete(self) -> str:
+        """Why the terms built so far leave Z3 incomplete, or an empty string."""
+        reasons = set(self.exprs.incomplete)
+        if self.vocab.nested_sequences:
+            reasons.add(SEQUENCES)
+        return "; ".join(sorted(reasons))
 
 
 ALL_SECTIONS = tuple(Section)

@@ -14,15 +14,24 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import z3
 
 from verifier.cache import ResultCache
-from verifier.counterexample import read_model, to_counterexample
-from verifier.obligation import Answer, Obligation, ObligationResult, Status
+from verifier.counterexample import is_approximate, read_model, to_counterexample
+from verifier.obligation import (
+    Answer,
+    Counterexample,
+    Obligation,
+    ObligationResult,
+    Status,
+)
 from verifier.outcome import Limits, Outcome, RawModel
+from verifier.recheck import Recheck, reproduce
+from verifier.values import contains_unreadable
+from verifier.vocabulary import BOUNDED_IDENTITIES
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +68,37 @@ def z3_version() -> str:
 
 
 def solve_obligation(obligation: Obligation, limits: Limits) -> Outcome:
-    """Run Z3 on one obligation in a fresh context; any error becomes an unknown."""
+    """Run Z3 on one obligation in a fresh context; any error becomes an unknown.
+
+    When the obligation has a bounded query and the main one is not unsat,
+    the bounded query is solved too: its model may confirm what the main
+    one's could not.
+    """
+    outcome = _solve_text(obligation, obligation.smt, limits)
+    if obligation.bounded_smt and _may_need_bounded(obligation, outcome):
+        bounded = _solve_text(obligation, obligation.bounded_smt, limits)
+        outcome = Outcome(
+            outcome.answer, outcome.reason, outcome.model, outcome.seconds, bounded
+        )
+    return outcome
+
+
+def _may_need_bounded(obligation: Obligation, outcome: Outcome) -> bool:
+    """Whether the main query's answer may need the bounded one: it is unknown,
+    or a model that a re-check may reject."""
+    if outcome.answer is Answer.UNKNOWN:
+        return True
+    if outcome.answer is Answer.UNSAT or outcome.model is None:
+        return False
+    raw = outcome.model
+    unreadable = any(isinstance(v, dict) and "unreadable" in v for v in raw.values())
+    return bool(obligation.incomplete) or unreadable or is_approximate(raw)
+
+
+def _solve_text(obligation: Obligation, smt: str, limits: Limits) -> Outcome:
     start = time.perf_counter()
     try:
-        answer, reason, model = _check(obligation, limits)
+        answer, reason, model = _check(obligation, smt, limits)
     except z3.Z3Exception as exc:
         answer, reason, model = Answer.UNKNOWN, f"z3 error: {_message(exc)}", None
     except Exception as exc:  # a bug here must cost one verdict, not the run
@@ -72,9 +108,9 @@ def solve_obligation(obligation: Obligation, limits: Limits) -> Outcome:
 
 
 def _check(
-    obligation: Obligation, limits: Limits
+    obligation: Obligation, smt: str, limits: Limits
 ) -> tuple[Answer, str, RawModel | None]:
-    if "(check-sat)" not in obligation.smt:
+    if "(check-sat)" not in smt:
         # An empty or cut-off text has no assertions, so Z3 would return sat.
         return Answer.UNKNOWN, "the query is not a complete SMT-LIB script", None
     ctx = z3.Context()
@@ -82,7 +118,7 @@ def _check(
     solver.set("timeout", limits.timeout_ms)
     if limits.rlimit is not None:
         solver.set("rlimit", limits.rlimit)
-    solver.from_string(obligation.smt)
+    solver.from_string(smt)
     answer = solver.check()
     if answer == z3.sat:
         model = read_model(solver.model(), solver.assertions(), obligation.symbols)
@@ -130,19 +166,84 @@ def _message(exc: z3.Z3Exception) -> str:
 
 
 def verdict(obligation: Obligation, outcome: Outcome, cached: bool) -> ObligationResult:
-    """Read the solver's answer as proved, violated or unknown."""
-    if outcome.answer is Answer.UNKNOWN:
-        return ObligationResult(
-            obligation,
-            Status.UNKNOWN,
-            _unknown_reason(obligation, outcome.reason),
-            seconds=outcome.seconds,
-            cached=cached,
-        )
-    model = None
-    if outcome.model is not None:
+    """Read the solver's answer as proved, violated or unknown.
+
+    Unsat is final: the encoding only ever adds true facts. A model is final
+    when the encoding is complete; otherwise it counts only once the spec,
+    evaluated on it, reproduces it (``verifier.recheck``), and failing that,
+    a model of the bounded query may.
+    """
+    if outcome.answer is Answer.UNSAT:
+        return _decided(obligation, outcome, None, cached)
+    confirmed, why = _confirmed_model(obligation, outcome)
+    if confirmed is not None:
+        return _decided(obligation, outcome, confirmed, cached)
+    return ObligationResult(
+        obligation,
+        Status.UNKNOWN,
+        _unknown_reason(obligation, outcome, why),
+        seconds=outcome.seconds,
+        cached=cached,
+    )
+
+
+def _confirmed_model(
+    obligation: Obligation, outcome: Outcome
+) -> tuple[Counterexample | None, str]:
+    """A model that stands, from the main query or else the bounded one, or
+    None and why the main query's model (if any) did not stand."""
+    why = ""
+    if outcome.answer is Answer.SAT and outcome.model is not None:
         model = to_counterexample(obligation.symbols, outcome.model)
-    if outcome.answer is obligation.proved_when:
+        exact = not is_approximate(outcome.model)
+        if exact and not _needs_recheck(obligation, model):
+            return model, ""
+        confirmed, why = _recheck(obligation, model)
+        if confirmed is not None:
+            return confirmed, ""
+    bounded = outcome.bounded
+    if bounded is not None and bounded.answer is Answer.SAT and bounded.model:
+        model = to_counterexample(obligation.symbols, bounded.model)
+        confirmed, bounded_why = _recheck(obligation, model)
+        if confirmed is not None:
+            return confirmed, ""
+        why = why or bounded_why
+    return None, why
+
+
+def _needs_recheck(obligation: Obligation, model: Counterexample) -> bool:
+    if obligation.incomplete:
+        return True
+    values = [
+        *model.constants.values(),
+        *model.pre_state.values(),
+        *model.arguments.values(),
+        *model.post_state.values(),
+    ]
+    if model.result is not None:
+        values.append(model.result)
+    return any(contains_unreadable(v) for v in values)
+
+
+def _recheck(
+    obligation: Obligation, model: Counterexample
+) -> tuple[Counterexample | None, str]:
+    if not isinstance(obligation.recheck, Recheck):
+        return None, "the model cannot be re-checked: the obligation has no spec"
+    found = reproduce(obligation.recheck, model)
+    if found.confirmed:
+        return found.counterexample or model, ""
+    return None, found.reason
+
+
+def _decided(
+    obligation: Obligation,
+    outcome: Outcome,
+    model: Counterexample | None,
+    cached: bool,
+) -> ObligationResult:
+    answer = Answer.UNSAT if model is None else Answer.SAT
+    if answer is obligation.proved_when:
         reason = "witness found" if model is not None else "no counterexample exists"
         return ObligationResult(
             obligation,
@@ -163,10 +264,37 @@ def verdict(obligation: Obligation, outcome: Outcome, cached: bool) -> Obligatio
     )
 
 
-def _unknown_reason(obligation: Obligation, reason: str) -> str:
+def _unknown_reason(obligation: Obligation, outcome: Outcome, why: str) -> str:
+    """Explain an unknown: the solver's reason or the unconfirmed model, the
+    incompleteness behind it, and what the bounded search found."""
+    parts = []
+    if outcome.answer is Answer.UNKNOWN:
+        parts.append(outcome.reason)
+    elif obligation.proved_when is Answer.SAT:
+        parts.append(f"unconfirmed witness: {why}")
+    else:
+        parts.append(f"spurious counterexample: {why}")
     if obligation.quantified:
-        return f"{reason}; the query quantifies over the post-state (forall-exists)"
-    return reason
+        parts.append("the query quantifies over the post-state (forall-exists)")
+    if obligation.incomplete:
+        parts.append(f"the encoding is incomplete: {obligation.incomplete}")
+    bounded = outcome.bounded
+    if bounded is not None:
+        parts.append(_bounded_note(obligation, bounded))
+    return "; ".join(parts)
+
+
+def _bounded_note(obligation: Obligation, bounded: Outcome) -> str:
+    search = (
+        f"in the bounded search ({BOUNDED_IDENTITIES} values of each identity "
+        "type, and of each set or map over other types)"
+    )
+    found = "witness" if obligation.proved_when is Answer.SAT else "counterexample"
+    if bounded.answer is Answer.UNSAT:
+        return f"no {found} {search} either"
+    if bounded.answer is Answer.UNKNOWN:
+        return f"the search {search} gave no answer ({bounded.reason})"
+    return f"the {found} found {search} did not reproduce either"
 
 
 def _impossible(obligation: Obligation) -> str:
@@ -185,7 +313,8 @@ def discharge(
     results: list[ObligationResult | None] = [None] * len(obligations)
     pending: list[int] = []
     for index, obligation in enumerate(obligations):
-        hit = None if cache is None else cache.get(obligation.smt, limits, z3_version())
+        key = _cache_text(obligation)
+        hit = None if cache is None else cache.get(key, limits, z3_version())
         if hit is None:
             pending.append(index)
         else:
@@ -193,7 +322,7 @@ def discharge(
     outcomes = _solve_all([obligations[i] for i in pending], limits, options.jobs)
     for index, outcome in zip(pending, outcomes, strict=True):
         if cache is not None:
-            cache.put(obligations[index].smt, limits, z3_version(), outcome)
+            cache.put(_cache_text(obligations[index]), limits, z3_version(), outcome)
         results[index] = verdict(obligations[index], outcome, cached=False)
     return [r for r in results if r is not None]
 
@@ -206,8 +335,19 @@ def _solve_all(
     workers = min(jobs, len(obligations))
     log.debug("solving %d obligations on %d workers", len(obligations), workers)
     with ProcessPoolExecutor(workers, mp_context=_pool_context()) as pool:
-        futures = [pool.submit(solve_obligation, o, limits) for o in obligations]
+        # Workers need only the query text; the spec stays in this process.
+        futures = [
+            pool.submit(solve_obligation, replace(o, recheck=None), limits)
+            for o in obligations
+        ]
         return [_collect(future) for future in futures]
+
+
+def _cache_text(obligation: Obligation) -> str:
+    """What the cache keys an obligation's outcome by: both its queries."""
+    if not obligation.bounded_smt:
+        return obligation.smt
+    return f"{obligation.smt}\n; bounded\n{obligation.bounded_smt}"
 
 
 def _collect(future: Future[Outcome]) -> Outcome:

@@ -2,6 +2,7 @@
 
 A corpus file pairs specs that are known to be wrong (each must be refuted)
 with correct twins (each must be proved), one file per encoding choice.
+Files under ``structured/`` cover identities, records and collections.
 ``// expect <obligation id> <status>`` states one verdict;
 ``// expect-all-proved <component>`` states that every obligation of that
 component is proved.
@@ -21,19 +22,23 @@ _EXPECT = re.compile(r"^// expect (\S+) (proved|violated|unknown)$", re.MULTILIN
 _ALL_PROVED = re.compile(r"^// expect-all-proved (\S+)$", re.MULTILINE)
 
 
+def _corpus_files() -> list[str]:
+    return sorted(p.relative_to(CORPUS).as_posix() for p in CORPUS.rglob("*.spec"))
+
+
 def _expectations() -> list[tuple[str, str, str]]:
     found: list[tuple[str, str, str]] = []
-    for path in sorted(CORPUS.glob("*.spec")):
-        text = path.read_text(encoding="utf-8")
-        found.extend((path.name, i, s) for i, s in _EXPECT.findall(text))
+    for name in _corpus_files():
+        text = (CORPUS / name).read_text(encoding="utf-8")
+        found.extend((name, i, s) for i, s in _EXPECT.findall(text))
     return found
 
 
 def _proved_components() -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
-    for path in sorted(CORPUS.glob("*.spec")):
-        text = path.read_text(encoding="utf-8")
-        found.extend((path.name, c) for c in _ALL_PROVED.findall(text))
+    for name in _corpus_files():
+        text = (CORPUS / name).read_text(encoding="utf-8")
+        found.extend((name, c) for c in _ALL_PROVED.findall(text))
     return found
 
 
@@ -62,6 +67,7 @@ def test_correct_twin_is_proved_throughout(
 
 
 def test_corpus_files_state_both_verdicts() -> None:
-    for path in sorted(CORPUS.glob("*.spec")):
-        statuses = {s for _, s in _EXPECT.findall(path.read_text(encoding="utf-8"))}
-        assert {"proved", "violated"} <= statuses, path.name
+    for name in _corpus_files():
+        text = (CORPUS / name).read_text(encoding="utf-8")
+        statuses = {s for _, s in _EXPECT.findall(text)}
+        assert {"proved", "violated"} <= statuses, name
