@@ -48,7 +48,7 @@ _MAX_PAIRED = 8
 def cardinality_facts(
     encoder: ExprEncoder, assertions: Iterable[z3.BoolRef]
 ) -> list[z3.BoolRef]:
-    """The size facts for every ``card<T>`` the assertions use."""
+    """Return the size facts for every ``card<T>`` the assertions use."""
     vocab = encoder.vocab
     cards = vocab.cards()
     map_cards = vocab.map_cards()
@@ -72,7 +72,7 @@ def cardinality_facts(
 
 
 def _closed_terms(assertions: list[z3.BoolRef]) -> list[z3.ExprRef]:
-    """Every term of the assertions outside quantifiers, in a stable order."""
+    """Collect every term of the assertions outside quantifiers, in a stable order."""
     found: list[z3.ExprRef] = []
     seen: set[int] = set()
     stack: list[z3.ExprRef] = list(reversed(assertions))
@@ -162,8 +162,8 @@ class _Instantiation:
         derived = _distinct(derived)
         for term in derived:
             self._about(term)
-        # A found term bounds the size of every term that is its subset: the
-        # union of two quorums inside the participants, say.
+        # A found term bounds the size of every term that is its subset, such
+        # as the union of two quorums inside the participants.
         for smaller in _distinct(paired + derived):
             for larger in paired:
                 if not smaller.eq(larger):

@@ -359,7 +359,7 @@ _Sites = tuple[list[z3.BoolRef], list[PartialSite]]
 class _PartialScope:
     """A clause or block whose partial operations are checked in one context.
 
-    ``kind``, ``operation`` and ``index`` say where it is, for re-checking.
+    ``kind``, ``operation`` and ``index`` locate it, for re-checking.
     """
 
     id: str

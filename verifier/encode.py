@@ -56,8 +56,8 @@ class Scope:
 
     ``state`` is the current state: the post-state in an ensures, the
     pre-state in a requires, the latest assignments inside an effect.
-    ``old`` is the pre-state, only in an ensures. ``bound`` holds the
-    variables of the quantifiers around the expression.
+    ``old`` is the pre-state, only in an ensures. ``bound`` maps the
+    variables of the quantifiers around the expression to their constants.
     """
 
     constants: Mapping[str, z3.ExprRef]
@@ -498,7 +498,7 @@ class ExprEncoder:
     def same_sequence(
         self, left: z3.ExprRef, right: z3.ExprRef, kind: SeqT
     ) -> z3.BoolRef:
-        """Equal as the spec sees sequences: same length, same positions below it.
+        """Compare two sequences as the spec does: same length, same positions below it.
 
         Two sequences the encoding builds are equal as terms exactly then,
         but an input sequence may hold anything past its length, so a spec

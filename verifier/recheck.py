@@ -2,8 +2,8 @@
 
 Z3's model of an obligation whose encoding is incomplete (set sizes given by
 facts, quantifiers, lambdas) may satisfy the encoding and still not be a
-state of the spec: a set of three elements whose size the model says is
-one. Such a model proves nothing. ``reproduce`` evaluates the spec's own
+state of the spec, such as a set of three elements with size one in the
+model. Such a model proves nothing. ``reproduce`` evaluates the spec's own
 clauses on the model's values, in Python (``verifier.evaluate``), and
 confirms the model only when they reproduce what the obligation asks: the
 context holds and the goal fails (a counterexample), or everything that must
@@ -61,7 +61,7 @@ class _NotReproduced(Exception):
 
 
 def reproduce(plan: Recheck, model: Counterexample) -> Reproduction:
-    """Evaluate the spec on ``model`` and say whether it is what the obligation asks."""
+    """Evaluate the spec on ``model`` to confirm it is what the obligation asks for."""
     # An effect recomputes the post-state and result, so only the values the
     # evaluation reads must be readable.
     op = None if plan.operation is None else plan.component.operation(plan.operation)

@@ -190,8 +190,8 @@ def verdict(obligation: Obligation, outcome: Outcome, cached: bool) -> Obligatio
 def _confirmed_model(
     obligation: Obligation, outcome: Outcome
 ) -> tuple[Counterexample | None, str]:
-    """A model that stands, from the main query or else the bounded one, or
-    None and why the main query's model (if any) did not stand."""
+    """Return a confirmed model, from the main query or else the bounded one,
+    or None and why the main query's model (if any) was not confirmed."""
     why = ""
     if outcome.answer is Answer.SAT and outcome.model is not None:
         model = to_counterexample(obligation.symbols, outcome.model)

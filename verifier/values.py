@@ -17,7 +17,7 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Identity:
-    """A value of an identity type; ``number`` tells values of one type apart."""
+    """A value of an identity type; ``number`` distinguishes values of one type."""
 
     type: str
     number: int
@@ -183,7 +183,7 @@ def walk_values(value: Value) -> Iterator[Value]:
 
 
 def renumber_identities(value: Value, renumber: dict[Identity, Identity]) -> Value:
-    """``value`` with every identity replaced as ``renumber`` says."""
+    """Return ``value`` with every identity replaced by its ``renumber`` entry."""
     if isinstance(value, Identity):
         return renumber.get(value, value)
     if isinstance(value, RecordValue):
