@@ -254,11 +254,16 @@ def _feasible(c: ast.Component, op: ast.Operation) -> Obligation:
 
 
 def _feasible_by_effect(op: ast.Operation) -> QueryFn:
+    # A pre-state where the effect breaks an ensures is not yet a violation:
+    # some other post-state may satisfy them (the effect obligations report the
+    # effect itself). So the query also asks that no post-state exists; where
+    # the effect works, the quantifier-free part alone is unsatisfiable.
     def build(b: QueryBuilder) -> Query:
         step = b.effect_step(op, b.pre_scope(op))
         goal = conjunction(b.vocab, tuple(b.ensures(op, step.post)))
+        no_post, quantified = _no_post_state(b, op, step.pre)
         context = [*b.enabled(op, step.pre), *step.relation]
-        return Query([*context, z3.Not(goal)], ALL_SECTIONS)
+        return Query([*context, z3.Not(goal), no_post], ALL_SECTIONS, quantified)
 
     return build
 
@@ -266,20 +271,29 @@ def _feasible_by_effect(op: ast.Operation) -> QueryFn:
 def _feasible_by_search(op: ast.Operation) -> QueryFn:
     def build(b: QueryBuilder) -> Query:
         pre = b.pre_scope(op)
-        fresh = b.post_scope(op, pre)
-        # Kept variables are substituted rather than quantified, so the
-        # quantifier ranges over exactly what the operation may change.
-        kept = set(kept_variables(op, list(pre.state)))
-        bound = [v for name, v in fresh.state.items() if name not in kept]
-        if fresh.result is not None:
-            bound.append(fresh.result)
-        state = {n: pre.state[n] if n in kept else v for n, v in fresh.state.items()}
-        post = replace(fresh, state=state)
-        ensures = conjunction(b.vocab, tuple(b.ensures(op, post)))
-        exists = z3.Exists(bound, ensures) if bound else ensures
-        return Query([*b.enabled(op, pre), z3.Not(exists)], PRE_SECTIONS, bool(bound))
+        no_post, quantified = _no_post_state(b, op, pre)
+        return Query([*b.enabled(op, pre), no_post], PRE_SECTIONS, quantified)
 
     return build
+
+
+def _no_post_state(
+    b: QueryBuilder, op: ast.Operation, pre: Scope
+) -> tuple[z3.BoolRef, bool]:
+    """Return "no post-state satisfies the frame and ensures" from ``pre``, and
+    whether that needed a quantifier."""
+    fresh = b.post_scope(op, pre)
+    # Kept variables are substituted rather than quantified, so the
+    # quantifier ranges over exactly what the operation may change.
+    kept = set(kept_variables(op, list(pre.state)))
+    bound = [v for name, v in fresh.state.items() if name not in kept]
+    if fresh.result is not None:
+        bound.append(fresh.result)
+    state = {n: pre.state[n] if n in kept else v for n, v in fresh.state.items()}
+    post = replace(fresh, state=state)
+    ensures = conjunction(b.vocab, tuple(b.ensures(op, post)))
+    exists = z3.Exists(bound, ensures) if bound else ensures
+    return z3.Not(exists), bool(bound)
 
 
 def _effect(c: ast.Component, op: ast.Operation, ens: ast.Clause) -> Obligation:

@@ -8,8 +8,15 @@ import pytest
 from verifier_support import CORPUS, REPO, load_text
 
 import verifier.catalog
-from spec_lang import ast, load_spec, parse_source
-from verifier import EncodingError, Obligation, ObligationKind, build_obligations
+from spec_lang import ast, load_source, load_spec, parse_source
+from verifier import (
+    EncodingError,
+    Obligation,
+    ObligationKind,
+    Status,
+    build_obligations,
+    discharge,
+)
 from verifier.catalog import short_id
 
 BUNDLED = [
@@ -109,9 +116,37 @@ def test_effect_less_feasibility_is_quantified() -> None:
     assert "exists" in obligation.smt
 
 
-def test_feasibility_with_an_effect_is_not_quantified() -> None:
-    obligation = _by_id(_component(str(BUNDLED[0])))["CircuitBreaker.tick.feasible"]
-    assert not obligation.quantified
+WRONG_EFFECT = """
+component Counter {
+  var value: Int
+  init { value := 0 }
+  operation increment() {
+    ensures value == old(value) + 1
+    effect { value := value + 2 }
+  }
+  operation stuck() {
+    ensures value == old(value) + 1 and value == old(value)
+    effect { value := value + 1 }
+  }
+}
+"""
+
+
+def test_wrong_effect_leaves_feasibility_proved() -> None:
+    # The effect breaks the ensures, but value + 1 is a post-state that meets
+    # it: only the effect obligation is violated, never feasibility.
+    component = load_source(WRONG_EFFECT, "wrong.spec").components[0]
+    results = {r.obligation.id: r for r in discharge(build_obligations(component))}
+    assert results["Counter.increment.effect.1"].status is Status.VIOLATED
+    assert results["Counter.increment.feasible"].status is Status.PROVED
+
+
+def test_infeasible_ensures_with_effect_is_violated() -> None:
+    component = load_source(WRONG_EFFECT, "wrong.spec").components[0]
+    results = {r.obligation.id: r for r in discharge(build_obligations(component))}
+    feasible = results["Counter.stuck.feasible"]
+    assert feasible.status is Status.VIOLATED
+    assert feasible.counterexample is not None
 
 
 def test_smt_names_are_readable() -> None:
