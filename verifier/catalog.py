@@ -234,7 +234,7 @@ def _pre_sat(c: ast.Component, op: ast.Operation) -> Obligation:
 
 def _feasible(c: ast.Component, op: ast.Operation) -> Obligation:
     if op.effect is not None:
-        build, how = _feasible_by_effect(op), "witnessed by its effect"
+        build, how = _feasible_by_effect(op), "its effect tried first as the witness"
     else:
         build, how = (
             _feasible_by_search(op),
