@@ -28,6 +28,11 @@ class ObligationKind(StrEnum):
     PRESERVE = "preserve"
     ERRORS = "errors"
     DEFINED = "defined"
+    # Questions about runs (verifier.temporal), each decided by several queries.
+    SAFETY = "safety"
+    LIVENESS = "liveness"
+    REACH = "reach"
+    VACUITY = "vacuity"
 
 
 class Status(Enum):
