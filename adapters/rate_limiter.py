@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from typing import ClassVar
 
 from reference_impl.clock import ManualClock
@@ -12,7 +12,7 @@ from reference_impl.rate_limiter import (
     RateLimiter,
 )
 
-__all__ = ["RateLimiterAdapter"]
+__all__ = ["KeyAdapter", "RateLimiterAdapter"]
 
 
 class RateLimiterAdapter:
@@ -70,9 +70,47 @@ class RateLimiterAdapter:
 
     def observe(self) -> dict[str, object]:
         """Return the bucket's state under the spec's variable names."""
-        state = self._limiter.snapshot(self.KEY)
-        return {
-            "tokens": state.tokens,
-            "last_refill": state.last_refill,
-            "now": state.now,
-        }
+        return _observe(self._limiter, self.KEY)
+
+    def partition(self, key: int) -> KeyAdapter:
+        """Return the operations on the bucket of ``key``, on the same limiter.
+
+        The buckets of different keys are independent, so a concurrency test
+        spreads its operations over several keys and checks each key's
+        history against a model of its own. The clock is shared: ``tick``
+        acts on every key.
+        """
+        return KeyAdapter(self._limiter, ("partition", key))
+
+
+class KeyAdapter:
+    """The spec's operations on one key's bucket of a shared RateLimiter."""
+
+    errors = RateLimiterAdapter.errors
+
+    def __init__(self, limiter: RateLimiter, key: Hashable) -> None:
+        self._limiter = limiter
+        self._key = key
+        # As RateLimiterAdapter does: the bucket exists from the spec's init.
+        self._limiter.snapshot(key)
+
+    def try_acquire(self, cost: int) -> bool:
+        """Perform the spec's ``try_acquire`` on this key's bucket."""
+        return self._limiter.try_acquire(self._key, cost)
+
+    def wait_time(self, cost: int) -> int:
+        """Perform the spec's ``wait_time`` on this key's bucket."""
+        return self._limiter.wait_time(self._key, cost)
+
+    def available_tokens(self) -> int:
+        """Return this key's level brought up to the current reading."""
+        return self._limiter.available(self._key)
+
+    def observe(self) -> dict[str, object]:
+        """Return this key's bucket state under the spec's variable names."""
+        return _observe(self._limiter, self._key)
+
+
+def _observe(limiter: RateLimiter, key: Hashable) -> dict[str, object]:
+    state = limiter.snapshot(key)
+    return {"tokens": state.tokens, "last_refill": state.last_refill, "now": state.now}

@@ -2,7 +2,9 @@
 
 For each component ``C`` of a spec, ``<c>_model.py`` holds ``CModel`` and
 ``test_<c>_contract.py`` its Hypothesis contract test, where ``<c>`` is the
-snake-case name. Output is deterministic and already formatted: the same spec
+snake-case name; ``test_<c>_concurrency.py`` and ``test_<c>_faults.py``
+reuse the contract test to run it from many threads and with crashes
+(``codegen.concurrency``). Output is deterministic and already formatted: the same spec
 gives the same bytes on every machine. Every file starts with a header that
 names its spec (relative to the project root) and the spec's sha256, which
 :func:`check_generated` uses to tell a stale file from a hand-edited one.
@@ -22,6 +24,7 @@ from pathlib import Path, PurePath
 
 import jinja2
 
+from codegen.concurrency import render_runtime_tests
 from codegen.render import ComponentCode, GenerationError, snake_case
 from spec_lang import ast, load_spec
 
@@ -102,10 +105,13 @@ def render_component(
         rules=code.rule_codes(),
         snake=code.snake,
     )
-    return {
+    files = {
         model_file_name(component.name): _finish(model),
         contract_test_file_name(component.name): _finish(test),
     }
+    for name, text in render_runtime_tests(component, code, top, environment).items():
+        files[name] = _finish(text)
+    return files
 
 
 def generate(

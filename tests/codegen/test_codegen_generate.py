@@ -50,8 +50,12 @@ def test_generate_writes_model_and_test(tmp_path: Path) -> None:
     assert sorted(p.name for p in written) == [
         "circuit_breaker_model.py",
         "rate_limiter_model.py",
+        "test_circuit_breaker_concurrency.py",
         "test_circuit_breaker_contract.py",
+        "test_circuit_breaker_faults.py",
+        "test_rate_limiter_concurrency.py",
         "test_rate_limiter_contract.py",
+        "test_rate_limiter_faults.py",
     ]
 
 
@@ -98,7 +102,7 @@ def test_check_reports_stale_file(tmp_path: Path) -> None:
     generate([spec], out, root=tmp_path)
     spec.write_text(spec.read_text() + "\n// a later edit\n")
     problems = check_generated([spec], out, root=tmp_path)
-    assert len(problems) == 2
+    assert len(problems) == 4
     assert all("stale" in p for p in problems)
 
 
@@ -119,7 +123,9 @@ def test_check_reports_files_of_a_removed_component(tmp_path: Path) -> None:
     problems = check_generated(only_one, tmp_path, root=REPO)
     assert sorted(Path(p.split(":")[0]).name for p in problems) == [
         "rate_limiter_model.py",
+        "test_rate_limiter_concurrency.py",
         "test_rate_limiter_contract.py",
+        "test_rate_limiter_faults.py",
     ]
 
 
