@@ -92,6 +92,30 @@ def names_in(expr: ast.Expr) -> Iterator[ast.Expr]:
             stack.extend((node.condition, node.then, node.otherwise))
         elif isinstance(node, ast.Call):
             stack.extend(node.args)
+        else:
+            stack.extend(_structured_children(node))
+
+
+def _structured_children(node: ast.Expr) -> list[ast.Expr]:
+    """The operands of a structured expression: literals, fields, quantifiers."""
+    if isinstance(node, ast.SetLit | ast.SeqLit):
+        return list(node.elements)
+    if isinstance(node, ast.MapLit):
+        return [part for e in node.entries for part in (e.key, e.value)]
+    if isinstance(node, ast.RecordLit):
+        return [f.value for f in node.fields]
+    if isinstance(node, ast.With):
+        return [node.operand, *(f.value for f in node.fields)]
+    if isinstance(node, ast.Field):
+        return [node.operand]
+    if isinstance(node, ast.Index):
+        return [node.operand, node.index]
+    if isinstance(node, ast.Quantifier):
+        parts = [node.domain, node.low, node.high, node.body]
+        return [p for p in parts if p is not None]
+    if isinstance(node, ast.SetFilter):
+        return [node.domain, node.condition]
+    return []
 
 
 def refers_to(expr: ast.Expr, kinds: frozenset[ast.RefKind]) -> bool:

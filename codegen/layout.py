@@ -5,8 +5,9 @@ that the output is the same on every machine whatever ruff is installed.
 This module is a small Wadler-style pretty printer (groups that print flat
 when they fit and break otherwise) plus the layout rules ruff applies to
 the few expression forms the translator produces: boolean, comparison and
-arithmetic chains, ``not``, unary minus, calls, tuples and lists, and
-conditional expressions, in argument position and in the ``if``, ``return``,
+arithmetic chains, ``not``, unary minus, calls, tuples and lists,
+conditional expressions, field reads, subscripts, set and dict displays and
+generators, in argument position and in the ``if``, ``return``,
 ``yield`` and assignment statements.
 
 The rules mirror ruff's documented behaviour: a statement's expression gets
@@ -28,16 +29,21 @@ from typing import TypeAlias
 from codegen.python import (
     ADDITIVE,
     Atom,
+    Attribute,
     BinOp,
     BoolOp,
     Call,
     Compare,
+    DictItem,
+    Display,
+    Generator,
     Keyword,
     Neg,
     Not,
     Paren,
     PyExpr,
     Sequence,
+    Subscript,
     Ternary,
     source,
 )
@@ -332,10 +338,12 @@ def _bracketed(open_: str, content: Doc, close: str, level: _Level) -> Doc:
     return inner
 
 
-def expression(expr: PyExpr | Keyword, level: _Level = _IN_BRACKETS) -> Doc:
+def expression(expr: PyExpr | Keyword | DictItem, level: _Level = _IN_BRACKETS) -> Doc:
     """Build the document of an expression at ``level``."""
     if isinstance(expr, Atom):
         return Text(expr.text)
+    if isinstance(expr, Attribute | Subscript | Display | DictItem | Generator):
+        return _structured(expr, level)
     if isinstance(expr, Keyword):
         return (Text(f"{expr.name}="), expression(expr.value, level))
     if isinstance(expr, Paren):
@@ -374,9 +382,34 @@ def expression(expr: PyExpr | Keyword, level: _Level = _IN_BRACKETS) -> Doc:
     return _chain(expr, level)
 
 
+def _structured(
+    expr: Attribute | Subscript | Display | DictItem | Generator, level: _Level
+) -> Doc:
+    """Attribute reads, subscripts, set and dict displays and generators."""
+    if isinstance(expr, Attribute):
+        return (expression(expr.value, level), Text(f".{expr.name}"))
+    if isinstance(expr, Subscript):
+        index = _bracketed("[", expression(expr.index), "]", level)
+        return (expression(expr.value, level), index)
+    if isinstance(expr, DictItem):
+        return (expression(expr.key), Text(": "), expression(expr.value))
+    if isinstance(expr, Display):
+        return _items("{", expr.items, "}", level, False)
+    # A generator breaks before "for" and "if", each part at the same indent.
+    parts: list[Doc] = [
+        expression(expr.element),
+        SOFT_OR_SPACE,
+        Text(f"for {expr.target} in "),
+        expression(expr.iterable),
+    ]
+    if expr.condition is not None:
+        parts.extend((SOFT_OR_SPACE, Text("if "), expression(expr.condition)))
+    return Group(tuple(parts))
+
+
 def _items(
     open_: str,
-    items: tuple[PyExpr | Keyword, ...],
+    items: tuple[PyExpr | Keyword | DictItem, ...],
     close: str,
     level: _Level,
     single_tuple: bool,
@@ -455,7 +488,8 @@ def call_statement(
 
 
 def _maybe_parenthesized(expr: PyExpr) -> Doc:
-    if isinstance(expr, Atom | Call | Sequence | Paren):
+    # A field read is not atomic here: ruff parenthesizes a long one.
+    if isinstance(expr, Atom | Call | Sequence | Paren | Subscript | Display):
         return expression(expr, _TOP)
     group_id = next(_ids)
     expanding = _can_omit_parentheses(expr)
@@ -505,8 +539,15 @@ class _OmitScan:
             self.first = expr
 
     def _visit_unparenthesized(self, expr: PyExpr) -> None:
-        if isinstance(expr, Sequence):
+        if isinstance(expr, Sequence | Display):
             self.any_brackets = True
+        elif isinstance(expr, Attribute):
+            self.visit(expr.value)
+            self.last = expr
+        elif isinstance(expr, Subscript):
+            self.any_brackets = True
+            self.visit(expr.value)
+            self.last = expr
         elif isinstance(expr, Call):
             self.any_brackets = True
             self.visit(Atom(expr.function))
@@ -544,8 +585,10 @@ def _can_omit_parentheses(expr: PyExpr) -> bool:
 
 
 def _has_brackets(expr: PyExpr | None) -> bool:
-    if isinstance(expr, Paren):
+    if isinstance(expr, Paren | Subscript):
         return True
+    if isinstance(expr, Display):
+        return bool(expr.items)
     if isinstance(expr, Call | Sequence):
         return bool(expr.args if isinstance(expr, Call) else expr.items)
     return False

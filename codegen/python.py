@@ -93,15 +93,70 @@ class Ternary:
     orelse: PyExpr
 
 
+@dataclass(frozen=True)
+class Attribute:
+    """``value.name``; the translator parenthesizes a ``value`` that needs it."""
+
+    value: PyExpr
+    name: str
+
+
+@dataclass(frozen=True)
+class Subscript:
+    """``value[index]``."""
+
+    value: PyExpr
+    index: PyExpr
+
+
+@dataclass(frozen=True)
+class DictItem:
+    """``key: value`` in a dict display."""
+
+    key: PyExpr
+    value: PyExpr
+
+
+@dataclass(frozen=True)
+class Display:
+    """A set display ``{a, b}``, or with ``DictItem`` items a dict display."""
+
+    items: tuple[PyExpr | DictItem, ...]
+
+
+@dataclass(frozen=True)
+class Generator:
+    """``element for target in iterable [if condition]``, the sole argument of a
+    call such as ``all(...)`` or ``frozenset(...)``."""
+
+    element: PyExpr
+    target: str
+    iterable: PyExpr
+    condition: PyExpr | None = None
+
+
 PyExpr: TypeAlias = (
-    Atom | Paren | Call | Sequence | BoolOp | BinOp | Compare | Not | Neg | Ternary
+    Atom
+    | Paren
+    | Call
+    | Sequence
+    | BoolOp
+    | BinOp
+    | Compare
+    | Not
+    | Neg
+    | Ternary
+    | Attribute
+    | Subscript
+    | Display
+    | Generator
 )
 
 MULTIPLICATIVE = frozenset({"*", "//", "%"})
 ADDITIVE = frozenset({"+", "-"})
 
 
-def source(expr: PyExpr | Keyword) -> str:
+def source(expr: PyExpr | Keyword | DictItem) -> str:
     """Return the expression on one line.
 
     >>> source(BinOp(Atom("a"), "+", Paren(BinOp(Atom("b"), "-", Atom("c")))))
@@ -125,6 +180,19 @@ def source(expr: PyExpr | Keyword) -> str:
         return f"not {source(expr.operand)}"
     if isinstance(expr, Neg):
         return f"-{source(expr.operand)}"
+    if isinstance(expr, Attribute):
+        return f"{source(expr.value)}.{expr.name}"
+    if isinstance(expr, Subscript):
+        return f"{source(expr.value)}[{source(expr.index)}]"
+    if isinstance(expr, DictItem):
+        return f"{source(expr.key)}: {source(expr.value)}"
+    if isinstance(expr, Display):
+        return "{" + ", ".join(source(item) for item in expr.items) + "}"
+    if isinstance(expr, Generator):
+        text = f"{source(expr.element)} for {expr.target} in {source(expr.iterable)}"
+        if expr.condition is not None:
+            text += f" if {source(expr.condition)}"
+        return text
     return f"{source(expr.body)} if {source(expr.test)} else {source(expr.orelse)}"
 
 

@@ -7,6 +7,7 @@ out Python, one block per method, so that the templates stay readable.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -23,7 +24,19 @@ from codegen.expr import (
 )
 from codegen.python import Atom, Call, Keyword, PyExpr, Sequence, string
 from spec_lang import ast
-from spec_lang.types import BoolT, EnumT, IntT, Type
+from spec_lang.types import (
+    BoolT,
+    EnumT,
+    IdentityT,
+    IntT,
+    MapT,
+    OptionT,
+    RecordT,
+    SeqT,
+    SetT,
+    Type,
+    contained_types,
+)
 
 
 def snake_case(name: str) -> str:
@@ -55,7 +68,9 @@ MODEL_GLOBALS = frozenset(
         "SpecModel",
         "Variable",
         "annotations",
+        "dataclasses",
         "enum_type",
+        "sf",
     }
 )
 
@@ -93,7 +108,9 @@ CONTRACT_RESERVED = frozenset(
 
 
 def python_type(value_type: Type | None) -> str:
-    """Return the annotation of a spec value: ``bool``, ``int`` or (enums) ``str``."""
+    """Return the annotation of a spec value: ``bool``, ``int``, ``str`` (enums),
+    ``sf.Identity``, a record's dataclass, ``frozenset[...]``, ``sf.FrozenMap[...]``,
+    ``tuple[..., ...]`` or ``... | None``."""
     if value_type is None:
         return "None"
     if isinstance(value_type, BoolT):
@@ -102,6 +119,19 @@ def python_type(value_type: Type | None) -> str:
         return "int"
     if isinstance(value_type, EnumT):
         return "str"
+    if isinstance(value_type, IdentityT):
+        return "sf.Identity"
+    if isinstance(value_type, RecordT):
+        return value_type.name
+    if isinstance(value_type, SetT):
+        return f"frozenset[{python_type(value_type.element)}]"
+    if isinstance(value_type, MapT):
+        key, item = python_type(value_type.key), python_type(value_type.value)
+        return f"sf.FrozenMap[{key}, {item}]"
+    if isinstance(value_type, SeqT):
+        return f"tuple[{python_type(value_type.element)}, ...]"
+    if isinstance(value_type, OptionT):
+        return f"{python_type(value_type.element)} | None"
     raise GenerationError(f"code generation does not support the type {value_type}")
 
 
@@ -110,18 +140,32 @@ def enum_constant(name: str) -> str:
     return snake_case(name).upper() + "_TYPE"
 
 
-def value_type(value_type: Type | None) -> PyExpr:
+def value_type(spec_type: Type | None) -> PyExpr:
     """Build the runtime ``ValueType`` expression for a spec type."""
-    if isinstance(value_type, BoolT):
+    if isinstance(spec_type, BoolT):
         return Atom("BOOL")
-    if isinstance(value_type, EnumT):
-        return Atom(enum_constant(value_type.name))
-    if isinstance(value_type, IntT):
+    if isinstance(spec_type, EnumT | IdentityT | RecordT):
+        return Atom(enum_constant(spec_type.name))
+    if isinstance(spec_type, IntT):
         return Atom("INT")
-    raise GenerationError(f"no runtime type for {value_type}")
+    if isinstance(spec_type, SetT | SeqT | OptionT):
+        function = {SetT: "set_type", SeqT: "seq_type", OptionT: "option_type"}
+        inner = value_type(spec_type.element)
+        return Call(f"sf.{function[type(spec_type)]}", (inner,))
+    if isinstance(spec_type, MapT):
+        args = (value_type(spec_type.key), value_type(spec_type.value))
+        return Call("sf.map_type", args)
+    raise GenerationError(f"no runtime type for {spec_type}")
 
 
-SUPPORTED_TYPES = "Bool, Int, Int[lo..hi] and enums"
+def is_structured(value_type: Type | None) -> bool:
+    """Whether values of the type are identities, records, options or collections."""
+    return value_type is not None and not isinstance(value_type, BoolT | IntT | EnumT)
+
+
+SUPPORTED_TYPES = (
+    "Bool, Int, Int[lo..hi], enums, identities, records, Set, Map, Seq and Option"
+)
 
 
 def check_types(component: ast.Component) -> None:
@@ -142,7 +186,7 @@ def check_types(component: ast.Component) -> None:
         if op.result_type is not None:
             declared.append((f"the result of {op.name}", op.span, op.result_type))
     for what, span, declared_type in declared:
-        if not isinstance(declared_type, BoolT | IntT | EnumT):
+        if declared_type is None:
             raise GenerationError(
                 f"{span}: {component.name}: {what} has type {declared_type}; code "
                 f"generation supports {SUPPORTED_TYPES} so far"
@@ -176,6 +220,18 @@ def check_names(component: ast.Component) -> None:
                 f"the Python attribute {attribute!r}; rename one"
             )
         seen[attribute] = name
+    _check_type_names(component)
+
+
+def _check_type_names(component: ast.Component) -> None:
+    """A record becomes a module-level class: it must not take another name."""
+    taken = MODEL_GLOBALS | {f"{component.name}Model"}
+    for record in component.records:
+        if record.name in taken or record.name.startswith("_sf_"):
+            raise GenerationError(
+                f"{record.span}: {component.name}: record {record.name} would be a "
+                "class whose name the generated model already uses; rename it"
+            )
 
 
 class Lines:
@@ -548,6 +604,9 @@ class OperationCode:
 
     def _draw(self, param: ast.Param) -> PyExpr:
         name = string(param.name)
+        if is_structured(param.type):
+            # Identities come from the bundles, so steps reuse each other's.
+            return Call("self.draw_param", (Atom("data"), string(self.op.name), name))
         if isinstance(param.type, BoolT):
             return Call("self.draw_bool", (Atom("data"), name))
         if isinstance(param.type, EnumT):
@@ -602,10 +661,17 @@ class ComponentCode:
     # --- model ---
 
     def enum_types(self) -> list[str]:
+        """Render the module-level types: enums, identities, then each record's
+        frozen dataclass and type, records before the records that use them."""
         lines = Lines()
         for enum in self.component.enums:
             value = Call("enum_type", (string(enum.name), _strings(enum.members)))
             lines.statement(0, f"{enum_constant(enum.name)} = ", value)
+        for identity in self.component.identities:
+            value = Call("sf.identity_type", (string(identity.name),))
+            lines.statement(0, f"{enum_constant(identity.name)} = ", value)
+        for record in _records_in_order(self.component):
+            lines.lines.extend(_record_lines(record))
         return lines.lines
 
     def class_attributes(self, spec_path: str) -> str:
@@ -733,18 +799,33 @@ class ComponentCode:
             if op.requires:
                 runtime.add("Requirement")
                 abc.add("Iterator")
-        if any(isinstance(t, BoolT) for t in types):
-            runtime.add("BOOL")
-        if any(isinstance(t, IntT) for t in types):
-            runtime.add("INT")
+        # Structured types nest Bool and Int, and expressions build structured
+        # values, so the imports follow from the rendered code itself.
+        code = self._model_code()
+        for name in ("BOOL", "INT"):
+            if re.search(rf"\b{name}\b", code):
+                runtime.add(name)
         if c.enums:
             runtime.add("enum_type")
-        return [
+        standard = []
+        if "dataclasses." in code:
+            standard.append("import dataclasses")
+        lines = [
+            *standard,
             import_line("collections.abc", abc),
             import_line("typing", {"ClassVar"}),
             "",
             import_line("specfirst.runtime", runtime),
         ]
+        if re.search(r"\bsf\.", code):
+            lines.append("from specfirst.runtime import values as sf")
+        return lines
+
+    def _model_code(self) -> str:
+        """The rendered parts of the model that imports serve, for scanning."""
+        return "\n".join(
+            [*self.enum_types(), self.class_attributes(""), *self.model_methods("")]
+        )
 
     # --- contract test ---
 
@@ -757,8 +838,52 @@ class ComponentCode:
             names[op.op.name] = name
         return names
 
+    def identity_bundles(self) -> dict[str, str]:
+        """The bundle attribute of each identity type that an argument draws."""
+        found: dict[str, str] = {}
+        for op in self.component.operations:
+            for param in op.params:
+                for inner in contained_types(param.type) if param.type else []:
+                    if isinstance(inner, IdentityT) and inner.name not in found:
+                        found[inner.name] = f"{snake_case(inner.name)}_identities"
+        return found
+
+    def _bundle_lines(self, lines: Lines) -> None:
+        bundles = self.identity_bundles()
+        if not bundles:
+            return
+        for type_name, attribute in bundles.items():
+            lines.statement(4, f"{attribute} = ", Call("Bundle", (string(type_name),)))
+        pairs = _tuple(_tuple((string(n), Atom(a))) for n, a in bundles.items())
+        lines.statement(4, "IDENTITIES = ", pairs)
+        lines.add(0, "")
+
+    def identity_rule_codes(self, taken: Iterable[str]) -> list[str]:
+        """For each identity type, an initialize rule that puts a first identity
+        in its bundle (a draw from an empty bundle would discard the example)
+        and a rule that adds more."""
+        used = set(taken) | CONTRACT_RESERVED
+        codes = []
+        for type_name, attribute in self.identity_bundles().items():
+            for decorator, verb, word in (
+                ("initialize", "seed", "a first"),
+                ("rule", "new", "another"),
+            ):
+                name = f"{verb}_{snake_case(type_name)}"
+                while name in used:
+                    name = f"{name}_"
+                used.add(name)
+                codes.append(
+                    f"    @{decorator}(target={attribute})\n"
+                    f"    def {name}(self) -> object:\n"
+                    f'        """Create {word} {type_name} for steps to use."""\n'
+                    f'        return self.new_identity("{type_name}")'
+                )
+        return codes
+
     def start_code(self) -> str:
         lines = Lines()
+        self._bundle_lines(lines)
         lines.add(4, "@initialize(data=data())")
         lines.add(4, "def start(self, data: DataObject) -> None:")
         lines.add(
@@ -769,7 +894,9 @@ class ComponentCode:
         earlier: set[str] = set()
         for const in self.component.consts:
             name = string(const.name)
-            if isinstance(const.type, BoolT):
+            if is_structured(const.type):
+                lines.call(8, "self.draw_constant", Atom("data"), name)
+            elif isinstance(const.type, BoolT):
                 values = _tuple((Atom("False"), Atom("True")))
                 lines.call(8, "self.constant_of", Atom("data"), name, values)
             elif isinstance(const.type, EnumT):
@@ -796,13 +923,16 @@ class ComponentCode:
                 "    def stay(self) -> None:\n"
                 '        """The component has no operations: nothing changes."""'
             ]
-        return [op.rule_code(names[op.op.name]) for op in self.operations]
+        rules = [op.rule_code(names[op.op.name]) for op in self.operations]
+        return [*rules, *self.identity_rule_codes(names.values())]
 
     def test_imports(self) -> str:
         names = {"ContractMachine", "DataObject", "data", "initialize", "invariant"}
         names |= {"rule", "run_contract"}
         if self.operations:
             names.add("precondition")
+        if self.identity_bundles():
+            names.add("Bundle")
         return import_line("specfirst.runtime", names)
 
 
@@ -824,6 +954,47 @@ def _constants_among(allowed: frozenset[str]) -> Callable[[ast.Expr], bool]:
         return True
 
     return usable
+
+
+def _records_in_order(component: ast.Component) -> list[ast.RecordDecl]:
+    """The records, each after the records its fields use (the checker forbids
+    cycles)."""
+    by_name = {r.name: r for r in component.records}
+    done: list[ast.RecordDecl] = []
+    placed: set[str] = set()
+
+    def place(record: ast.RecordDecl) -> None:
+        if record.name in placed:
+            return
+        placed.add(record.name)
+        for field_decl in record.fields:
+            for inner in contained_types(field_decl.type) if field_decl.type else []:
+                if isinstance(inner, RecordT) and inner.name in by_name:
+                    place(by_name[inner.name])
+        done.append(record)
+
+    for record in component.records:
+        place(record)
+    return done
+
+
+def _record_lines(record: ast.RecordDecl) -> list[str]:
+    """A record's frozen dataclass and its runtime type, after two blank lines."""
+    lines = Lines()
+    lines.lines.extend(["", ""])
+    lines.add(0, "@dataclasses.dataclass(frozen=True)")
+    lines.add(0, f"class {record.name}:")
+    lines.add(4, f'"""Record {record.name}."""')
+    lines.add(0, "")
+    for field_decl in record.fields:
+        lines.add(
+            4, f"{attribute_name(field_decl.name)}: {python_type(field_decl.type)}"
+        )
+    lines.lines.extend(["", ""])
+    fields = _tuple(_tuple((string(f.name), value_type(f.type))) for f in record.fields)
+    value = Call("sf.record_type", (Atom(record.name), fields))
+    lines.statement(0, f"{enum_constant(record.name)} = ", value)
+    return lines.lines
 
 
 def import_line(module: str, names: Iterable[str]) -> str:

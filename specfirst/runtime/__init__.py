@@ -6,7 +6,7 @@ Hypothesis decorators the tests use are re-exported here so that a generated
 test imports from one place.
 """
 
-from hypothesis.stateful import initialize, invariant, precondition, rule
+from hypothesis.stateful import Bundle, initialize, invariant, precondition, rule
 from hypothesis.strategies import DataObject
 from hypothesis.strategies import data as data
 
@@ -52,6 +52,7 @@ __all__ = [
     "TARGET_ENV",
     "Binding",
     "BindingError",
+    "Bundle",
     "ConstantsRejected",
     "ContractMachine",
     "ContractMismatch",

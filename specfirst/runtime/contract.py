@@ -41,6 +41,7 @@ from specfirst.runtime.errors import (
     ModelError,
 )
 from specfirst.runtime.model import Signature, SpecModel
+from specfirst.runtime.strategies import StructuredDraws
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,7 @@ def int_range(
     return lo, hi
 
 
-class ContractMachine(RuleBasedStateMachine):
+class ContractMachine(StructuredDraws, RuleBasedStateMachine):
     """Runs a reference model and an implementation side by side."""
 
     COMPONENT: ClassVar[str]
@@ -269,6 +270,10 @@ class ContractMachine(RuleBasedStateMachine):
         method = getattr(self._implementation, signature.method)
         try:
             value = method(*args)
+            if signature.result is not None:
+                # Lists, dicts and the implementation's own records become the
+                # spec's values before they are compared with the model's.
+                value = signature.result.normalize(value)
         except Exception as exc:
             name = _error_name(self._implementation, exc)
             if name is None:
@@ -309,6 +314,11 @@ class ContractMachine(RuleBasedStateMachine):
             self._fail(f"observe() raised {_describe(exc)}", exc)
         if not isinstance(observed, Mapping):
             self._fail(f"observe() returned {observed!r}, not a dict", None)
+        types = {v.name: v.type for v in self.model._sf_variables}
+        observed = {
+            name: types[name].normalize(value) if name in types else value
+            for name, value in observed.items()
+        }
         try:
             self.model._sf_with_state(observed)
         except ContractViolation as exc:

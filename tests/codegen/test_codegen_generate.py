@@ -241,18 +241,16 @@ def test_generated_models_import_and_start(samples: list[Path]) -> None:
     assert model.mode == "Closed"
 
 
-def test_unsupported_type_is_named_with_place() -> None:
-    spec = load_source(
-        "component S {\n  var members: Set[Int]\n  init { members := {} }\n}\n"
-    )
+def test_record_taking_a_generated_name_is_named_with_place() -> None:
+    spec = load_source("component S {\n  record SpecModel { n: Int }\n}\n")
     with pytest.raises(
-        GenerationError, match=r"<string>:2:7: S: variable members has type"
+        GenerationError, match=r"<string>:2:10: S: record SpecModel would be a class"
     ):
         render_component(spec.components[0], spec)
 
 
 def test_generate_reports_every_component_it_cannot_render(tmp_path: Path) -> None:
-    unsupported = "component S{n} {{\n  var m: Set[Int]\n  init {{ m := {{}} }}\n}}\n"
+    unsupported = "component S{n} {{\n  record Variable {{ n: Int }}\n}}\n"
     spec = tmp_path / "many.spec"
     spec.write_text(unsupported.format(n=1) + unsupported.format(n=2))
     with pytest.raises(GenerationError) as raised:

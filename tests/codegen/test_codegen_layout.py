@@ -11,16 +11,21 @@ from codegen_support import ruff
 from codegen import layout
 from codegen.python import (
     Atom,
+    Attribute,
     BinOp,
     BoolOp,
     Call,
     Compare,
+    DictItem,
+    Display,
+    Generator,
     Keyword,
     Neg,
     Not,
     Paren,
     PyExpr,
     Sequence,
+    Subscript,
     Ternary,
 )
 
@@ -152,3 +157,49 @@ def test_lone_broken_argument_gets_no_trailing_comma() -> None:
     chain = BinOp(Atom(f"self.{'a' * 50}"), "+", Atom(f"self.{'b' * 40}"))
     text = layout.call_statement("self.check", (chain,), 8)
     assert not text.splitlines()[-2].endswith(",")
+
+
+def random_structured(rng: random.Random, depth: int) -> PyExpr:
+    """A random expression of the shapes structured state adds: field reads,
+    lookups, set and dict displays and generators, over the older shapes."""
+    if depth <= 0 or rng.random() < 0.15:
+        return Atom(rng.choice(NAMES))
+    sub = [random_structured(rng, depth - 1) for _ in range(3)]
+    kind = rng.choice(["attribute", "subscript", "set", "dict", "all", "filter", "old"])
+    primary = (BoolOp, BinOp, Compare, Not, Neg, Ternary)
+    if isinstance(sub[0], Atom) and sub[0].text.isdigit():
+        sub[0] = Atom("self.mode")  # no field of a number
+    if kind == "attribute":
+        return Attribute(_operand(sub[0], *primary), rng.choice(["pid", "namespace"]))
+    if kind == "subscript":
+        return Subscript(_operand(sub[0], *primary), _operand(sub[1], Ternary))
+    if kind == "set":
+        items = tuple(_operand(e, Ternary) for e in sub[: rng.randint(1, 3)])
+        return Call("frozenset", (Display(items),))
+    if kind == "dict":
+        pairs = tuple(
+            DictItem(_operand(sub[i], Ternary), _operand(sub[(i + 1) % 3], Ternary))
+            for i in range(rng.randint(1, 3))
+        )
+        return Call("sf.FrozenMap", (Display(pairs),))
+    if kind == "all":
+        element = _operand(sub[0], Ternary)
+        iterable = _operand(sub[1], Ternary)
+        return Call(rng.choice(["all", "any"]), (Generator(element, "x", iterable),))
+    if kind == "filter":
+        condition = _operand(sub[1], Ternary)
+        domain = _operand(sub[0], Ternary)
+        return Call("frozenset", (Generator(Atom("x"), "x", domain, condition),))
+    return random_expression(rng, depth)
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_structured_statements_are_laid_out_like_ruff(seed: int) -> None:
+    rng = random.Random(seed)
+    lines = []
+    for _ in range(25):
+        expr = random_structured(rng, rng.randint(1, 4))
+        for prefix, value, suffix in statements(expr):
+            lines.append(layout.statement(prefix, value, suffix, indent=8))
+    source = as_method(lines)
+    assert ruff_format(source) == source
