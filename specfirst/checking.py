@@ -18,6 +18,7 @@ from verifier import (
     VerifyOptions,
     verify_spec,
 )
+from verifier.temporal import TemporalOptions, verify_temporal
 
 log = logging.getLogger(__name__)
 
@@ -51,18 +52,26 @@ class CheckReport:
 
 
 def check_files(
-    config: ProjectConfig, files: list[Path], options: VerifyOptions
+    config: ProjectConfig,
+    files: list[Path],
+    options: VerifyOptions,
+    temporal: TemporalOptions | None = None,
 ) -> CheckReport:
     """Load ``files`` and verify every spec that loads."""
     started = time.perf_counter()
     loaded = load_specs(files, config.root)
-    return check_loaded(loaded, options, started)
+    temporal = temporal or TemporalOptions(config.depth)
+    return check_loaded(loaded, options, started, temporal)
 
 
 def check_loaded(
-    loaded: LoadedSpecs, options: VerifyOptions, started: float | None = None
+    loaded: LoadedSpecs,
+    options: VerifyOptions,
+    started: float | None = None,
+    temporal: TemporalOptions | None = None,
 ) -> CheckReport:
-    """Verify every spec of ``loaded``; ``started`` is when the timing began."""
+    """Verify every spec of ``loaded``, its temporal obligations (runs to
+    ``temporal.depth`` steps) included; ``started`` is when the timing began."""
     began = time.perf_counter() if started is None else started
     results: list[ObligationResult] = []
     problems: list[str] = []
@@ -70,6 +79,7 @@ def check_loaded(
         log.info("verifying %s", spec.path)
         try:
             results.extend(verify_spec(spec, options))
+            results.extend(verify_temporal(spec, options, temporal))
         except EncodingError as exc:
             # The spec checks but uses something the encoding cannot express:
             # none of its obligations is proved, and the report says why.

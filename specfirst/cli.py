@@ -127,24 +127,59 @@ def check(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Solve every obligation again.")
     ] = False,
+    depth: Annotated[
+        int | None,
+        typer.Option(
+            "--depth",
+            help="Steps of the runs that temporal checks search; default: the "
+            "config's depth, 8 when unset.",
+        ),
+    ] = None,
+    export_tests: Annotated[
+        Path | None,
+        typer.Option(
+            "--export-tests",
+            help="Write each counterexample trace here as a pytest regression test.",
+            metavar="DIR",
+        ),
+    ] = None,
 ) -> None:
     """Prove every obligation of the specs, or show a counterexample."""
     from specfirst.checking import check_files
     from specfirst.render import print_check, print_diagnostics
     from specfirst.reports import check_json
+    from verifier.temporal import TemporalOptions
 
     fmt = _format(output_format)
     config = _project()
     options = _verify_options(config, timeout_ms, jobs, emit_smt, cache=not no_cache)
-    report = check_files(config, _files(config, paths), options)
+    if depth is not None and depth <= 0:
+        raise InputError(f"--depth must be positive, got {depth}")
+    temporal = TemporalOptions(depth or config.depth)
+    report = check_files(config, _files(config, paths), options, temporal)
     if fmt == "json":
         stdout.print_json(json.dumps(check_json(report)))
     else:
         print_diagnostics(stderr, report.diagnostics, report.loaded.sources)
         print_check(stdout, report)
+    if export_tests is not None:
+        _export_tests(config, report, export_tests)
     if report.diagnostics:
         raise typer.Exit(EXIT_INPUT)
     raise typer.Exit(EXIT_OK if report.all_proved else EXIT_FINDINGS)
+
+
+def _export_tests(config: ProjectConfig, report: Any, out_dir: Path) -> None:
+    from specfirst.export import export_counterexamples
+
+    try:
+        exported = export_counterexamples(config, report, out_dir)
+    except OSError as exc:
+        raise InputError(f"cannot write to {out_dir}: {exc}") from None
+    for path in exported.written:
+        stderr.print(f"wrote {path}", highlight=False)
+    for problem in exported.skipped:
+        stderr.print(f"not exported: {problem}", style="yellow", highlight=False)
 
 
 @app.command()

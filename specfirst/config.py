@@ -5,6 +5,7 @@
 specs = ["specs"]                 # spec files or folders, relative to the root
 build_dir = "build/specfirst"     # where generated files go
 timeout_ms = 10000                # per-obligation solver time limit
+depth = 8                         # steps of the runs that temporal checks search
 
 [tool.specfirst.components.CircuitBreaker]
 adapter = "adapters.circuit_breaker:CircuitBreakerAdapter"
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_TIMEOUT_MS = 10_000
+DEFAULT_DEPTH = 8
 DEFAULT_MAX_EXAMPLES = 100
 DEFAULT_STEP_COUNT = 50
 
@@ -48,6 +50,7 @@ class ProjectConfig:
     build_dir: Path
     timeout_ms: int
     components: dict[str, ComponentBinding]
+    depth: int = DEFAULT_DEPTH
 
     def binding(self, component: str) -> ComponentBinding:
         """Return the component's binding; an unbound component has no adapter."""
@@ -90,6 +93,9 @@ def load_config(root: Path) -> ProjectConfig:
     timeout_ms = typed_value(table, "timeout_ms", int, DEFAULT_TIMEOUT_MS, where)
     if timeout_ms <= 0:
         raise ConfigError(f"{where}: timeout_ms must be positive, got {timeout_ms!r}")
+    depth = typed_value(table, "depth", int, DEFAULT_DEPTH, where)
+    if depth <= 0:
+        raise ConfigError(f"{where}: depth must be positive, got {depth!r}")
     components_table = typed_value(table, "components", dict, {}, where)
     components = {
         name: _binding(name, value, f"{where}.components.{name}")
@@ -101,6 +107,7 @@ def load_config(root: Path) -> ProjectConfig:
         build_dir=root / build_dir,
         timeout_ms=timeout_ms,
         components=components,
+        depth=depth,
     )
 
 

@@ -25,6 +25,7 @@ from specfirst.specifications import check_specifications
 from specfirst.testing import TestRun
 from specfirst.traceability import Matrix
 from verifier import VerifyOptions
+from verifier.temporal import TemporalOptions
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,8 @@ class _Phases:
         options, workspace = self.options, self.workspace
         seed = workspace.manifest.seed if options.seed is None else options.seed
         if phase is Phase.SPECIFICATIONS:
-            self.check = check_loaded(self.loaded, options.verify)
+            temporal = TemporalOptions(workspace.config.depth)
+            self.check = check_loaded(self.loaded, options.verify, temporal=temporal)
             outcomes = check_specifications(workspace, self.check, self.reviews)
             return PhaseResult(phase, outcomes)
         if phase is Phase.CONTRACTS:

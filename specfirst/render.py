@@ -11,8 +11,10 @@ from rich.table import Table
 
 from spec_lang.diagnostics import Diagnostic, render
 from specfirst.checking import CheckReport
+from specfirst.render_trace import trace_table
 from specfirst.testing import TestRun
-from verifier import Counterexample, ObligationResult, Status
+from verifier import Counterexample, ObligationKind, ObligationResult, Status
+from verifier.temporal import TemporalResult
 
 _STYLE = {Status.PROVED: "green", Status.VIOLATED: "red", Status.UNKNOWN: "yellow"}
 
@@ -82,6 +84,9 @@ def print_result(console: Console, result: ObligationResult) -> None:
         console.print(f"  reason: {escape(result.reason)}", highlight=False)
     if result.counterexample is not None:
         console.print(_counterexample_table(result.counterexample))
+    if isinstance(result, TemporalResult) and result.trace is not None:
+        liveness = obligation.kind is ObligationKind.LIVENESS
+        console.print(trace_table(result.trace, liveness=liveness))
 
 
 def _counterexample_table(counterexample: Counterexample) -> Table:

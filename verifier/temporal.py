@@ -677,26 +677,32 @@ def _witness_plan(
     (a template with ``{depth}``)."""
 
     def follow_up(solved: list[_Solved]) -> list[RunQuery]:
-        if any(witness(s)[0] is not None for s in solved if s.outcome.model):
+        tried = [s for s in solved if not _is_impossible(s)]
+        if len(tried) < len(solved):
             return []
-        if len(solved) < len(searches):
-            return [searches[len(solved)]]
-        if len(solved) == len(searches):
-            return [impossible()]
-        return []
+        if any(witness(s)[0] is not None for s in tried if s.outcome.model):
+            return []
+        # A deeper unrolling of a query the solver gave up on costs more and
+        # would fare no better.
+        gave_up = tried[-1].outcome.answer is Answer.UNKNOWN
+        if len(tried) < len(searches) and not gave_up:
+            return [searches[len(tried)]]
+        return [impossible()]
 
     def decide(solved: list[_Solved], ctx: _Context) -> TemporalResult:
+        tried = [s for s in solved if not _is_impossible(s)]
+        refuting = [s for s in solved if _is_impossible(s)]
         return _decide_witness(
-            id_,
-            description,
-            *findings,
-            solved[: len(searches)],
-            solved[len(searches) :],
-            witness,
-            ctx,
+            id_, description, *findings, tried, refuting, witness, ctx
         )
 
     return _Plan(searches[:1], decide, follow_up)
+
+
+def _is_impossible(item: _Solved) -> bool:
+    """Whether ``item`` asks about every state satisfying the invariants,
+    rather than searching runs."""
+    return item.query.obligation.id.endswith(".invariants")
 
 
 def _decide_witness(

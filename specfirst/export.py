@@ -1,0 +1,119 @@
+"""Export counterexample traces as pytest regression tests.
+
+Each violated safety or liveness obligation of a check becomes
+``test_trace_<property>.py`` in the chosen folder (see
+``codegen.trace_test``). The tests load the reference models from the
+project's build folder, so the models of the exported components are
+generated there too. Keep the folder apart from the build folder: ``gen``
+removes generated files there that it did not write.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from codegen import GenerationError, generate
+from codegen.trace_test import TraceCase, render_trace_test, trace_test_file_name
+from spec_lang import ast
+from specfirst.checking import CheckReport
+from specfirst.config import ProjectConfig
+from verifier import ObligationKind, Status
+from verifier.temporal import TemporalResult
+from verifier.trace import Trace
+
+log = logging.getLogger(__name__)
+
+_EXPORTED_KINDS = (ObligationKind.SAFETY, ObligationKind.LIVENESS)
+
+
+@dataclass
+class Exported:
+    """The files written, and why each counterexample left out was left out."""
+
+    written: list[Path] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def export_counterexamples(
+    config: ProjectConfig, report: CheckReport, out_dir: Path
+) -> Exported:
+    """Write a regression test for each counterexample trace of ``report``.
+
+    Raises:
+        OSError: a file cannot be written.
+    """
+    found = Exported()
+    components = {
+        c.name: (spec, c) for spec in report.loaded.specs for c in spec.components
+    }
+    files: dict[str, str] = {}
+    specs: dict[str, ast.SpecFile] = {}
+    for result in report.results:
+        if not _exportable(result):
+            continue
+        assert isinstance(result, TemporalResult) and result.trace is not None
+        spec, component = components[result.obligation.component]
+        prop = next(p for p in component.properties if p.id == result.obligation.id)
+        try:
+            text = render_trace_test(
+                component,
+                spec,
+                trace_case(prop, result.trace, result.reason),
+                config.root,
+            )
+        except GenerationError as exc:
+            found.skipped.append(str(exc))
+            continue
+        files[trace_test_file_name(prop.id)] = text
+        specs[spec.path] = spec
+    if files:
+        _generate_models(config, list(specs.values()), found)
+        found.written.extend(_write(out_dir, files))
+    return found
+
+
+def trace_case(prop: ast.Property, trace: Trace, reason: str) -> TraceCase:
+    """The calls of ``trace``; a lasso's loop repeats until the response
+    window is covered."""
+    steps = list(trace.steps)
+    start = trace.trigger if trace.trigger is not None else 0
+    if trace.loop_start is not None and prop.within is not None:
+        loop = list(trace.steps[trace.loop_start :])
+        while loop and len(steps) < start + prop.within:
+            steps.extend(loop)
+    calls = tuple((s.action, tuple(s.arguments.values())) for s in steps)
+    trigger = None if prop.kind is ast.PropertyKind.ALWAYS else start
+    return TraceCase(prop, dict(trace.constants), calls, reason, trigger)
+
+
+def _exportable(result: object) -> bool:
+    return (
+        isinstance(result, TemporalResult)
+        and result.status is Status.VIOLATED
+        and result.trace is not None
+        and result.obligation.kind in _EXPORTED_KINDS
+    )
+
+
+def _generate_models(
+    config: ProjectConfig, specs: list[ast.SpecFile], found: Exported
+) -> None:
+    try:
+        generate(specs, config.build_dir, root=config.root)
+    except GenerationError as exc:
+        found.skipped.extend(f"cannot generate the models: {p}" for p in exc.problems)
+
+
+def _write(out_dir: Path, files: dict[str, str]) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in sorted(files.items()):
+        path = out_dir / name
+        if path.is_file() and path.read_text(encoding="utf-8") == text:
+            continue
+        path.write_text(text, encoding="utf-8")
+        log.debug("wrote %s", path)
+        written.append(path)
+    return written
