@@ -22,6 +22,8 @@ from codegen.expr import (
     ternary,
     translate,
 )
+from codegen.properties import CHECK as SAFETY_CHECK
+from codegen.properties import has_safety, has_step_safety, safety_code
 from codegen.python import Atom, Call, Keyword, PyExpr, Sequence, string
 from spec_lang import ast
 from spec_lang.types import (
@@ -439,7 +441,7 @@ class OperationCode:
         lines.add(8, f'"""{self._docstring()}"""')
 
         enter = self._enter_call()
-        if op.effect is None or uses_old(op.ensures):
+        if op.effect is None or uses_old(op.ensures) or has_step_safety(self.component):
             lines.statement(8, "pre = ", enter)
         else:
             lines.add(8, layout.statement("", enter, "", 8))
@@ -502,7 +504,9 @@ class OperationCode:
     def _checks(self, lines: Lines) -> None:
         op = self.op
         check_invariants = op.kind is not ast.OperationKind.QUERY or op.effect is None
-        if not op.ensures and not (check_invariants and self.component.invariants):
+        safety = has_safety(self.component)
+        invariants = check_invariants and self.component.invariants
+        if not op.ensures and not invariants and not safety:
             return
         lines.add(8, "if self._sf_checked:")
         for clause in op.ensures:
@@ -515,6 +519,9 @@ class OperationCode:
             lines.call(12, "self._sf_ensure", *args)
         if check_invariants and self.component.invariants:
             lines.add(12, "self._sf_check_invariants()")
+        if safety:
+            pre = "pre" if has_step_safety(self.component) else "None"
+            lines.add(12, f"self.{SAFETY_CHECK}({pre})")
 
     def requires_code(self) -> str | None:
         """Render the generator of the operation's requires, in order, or None."""
@@ -743,9 +750,12 @@ class ComponentCode:
             emit_statements(
                 c.init.body, 8, lines, Scope(state="self", locals=names.names)
             )
-        if c.invariants:
+        if c.invariants or c.safety:
             lines.add(8, "if checked:")
+        if c.invariants:
             lines.add(12, "self._sf_check_invariants()")
+        if c.safety:
+            lines.add(12, f"self.{SAFETY_CHECK}(None)")
         return lines.text()
 
     def define_codes(self) -> list[str]:
@@ -785,6 +795,9 @@ class ComponentCode:
         invariants = self.invariants_code()
         if invariants is not None:
             methods.append(invariants)
+        safety = safety_code(self.component, self.model_class)
+        if safety is not None:
+            methods.append(safety)
         return methods
 
     def model_imports(self) -> list[str]:

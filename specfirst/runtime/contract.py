@@ -41,6 +41,7 @@ from specfirst.runtime.errors import (
     ModelError,
 )
 from specfirst.runtime.model import Signature, SpecModel
+from specfirst.runtime.preconditions import snapshot, warn_unmet
 from specfirst.runtime.strategies import StructuredDraws
 
 log = logging.getLogger(__name__)
@@ -391,10 +392,18 @@ def run_contract(machine: type[ContractMachine]) -> None:
         binding.max_examples,
         binding.step_count,
     )
+    before = snapshot(RECORDER)
     try:
         run_state_machine_as_test(_bound(machine, binding), settings=test_settings)
     except BindingError as exc:
         _fail_test(str(exc))
+    # The model target cannot run operations without an effect, by design.
+    runnable = [
+        s.name
+        for s in model_class._sf_operations
+        if s.has_effect or binding.target is not Target.MODEL
+    ]
+    warn_unmet(machine.COMPONENT, runnable, RECORDER, before)
 
 
 def _bound(machine: type[ContractMachine], binding: Binding) -> type[ContractMachine]:

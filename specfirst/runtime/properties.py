@@ -1,4 +1,4 @@
-"""Replay counterexample traces as regression tests, and report unmet preconditions.
+"""Replay counterexample traces as regression tests.
 
 ``specfirst check --export-tests DIR`` writes each counterexample trace as a
 pytest file that calls :func:`replay_trace`. The replay runs the trace's
@@ -18,10 +18,6 @@ So the test fails while the bug the trace shows is there, and passes once
 the implementation (and the spec) are fixed. A call that the current spec no
 longer allows, or constants it rejects, skip the test with the reason: the
 scenario cannot happen any more.
-
-:func:`unmet_preconditions` lists the requires that never held during a run
-of a generated contract test, which a run of random steps can miss for long
-without anyone noticing: the operation then only ever returns its error.
 """
 
 from __future__ import annotations
@@ -205,39 +201,3 @@ def _skip(reason: str) -> NoReturn:
     import pytest
 
     pytest.skip(reason)
-
-
-# --- preconditions that never held -----------------------------------------------
-
-
-def unmet_preconditions(
-    component: str,
-    operations: Sequence[str],
-    clauses: Mapping[str, Mapping[str, int]],
-    calls: Mapping[str, Mapping[str, Any]],
-) -> list[str]:
-    """Describe each operation of ``component`` that a run never got past.
-
-    Args:
-        component: the component's name.
-        operations: its operations, queries and environment actions.
-        clauses: held and failed counts by clause id, as coverage keeps them.
-        calls: call counts by operation id, as coverage keeps them.
-
-    Returns:
-        One line per requires that was evaluated but never held, and per
-        operation that never ran.
-    """
-    found: list[str] = []
-    for operation in operations:
-        prefix = f"{component}.{operation}.requires."
-        never = sorted(
-            clause_id
-            for clause_id, counts in clauses.items()
-            if clause_id.startswith(prefix) and counts.get("held", 0) == 0
-        )
-        found.extend(f"{clause_id} never held" for clause_id in never)
-        ran = calls.get(f"{component}.{operation}", {}).get("calls", 0)
-        if not never and ran == 0:
-            found.append(f"{component}.{operation} never ran")
-    return found
