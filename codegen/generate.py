@@ -223,10 +223,20 @@ def _source(spec_file: ast.SpecFile, root: Path | None) -> _Source:
 
 
 def display_path(path: str, root: Path | None = None) -> str:
-    """``path`` relative to ``root`` (the working directory by default), with ``/``."""
+    """``path`` relative to ``root`` (the working directory by default), with ``/``.
+
+    A relative ``path`` is read as relative to ``root`` when it names a file
+    there, as the paths of specs loaded by the CLI do, and else to the
+    working directory.
+    """
     base = (root or Path.cwd()).resolve()
     candidate = Path(path)
-    absolute = candidate if candidate.is_absolute() else Path.cwd() / candidate
+    if candidate.is_absolute():
+        absolute = candidate
+    elif root is not None and (base / candidate).exists():
+        absolute = base / candidate
+    else:
+        absolute = Path.cwd() / candidate
     try:
         return absolute.resolve().relative_to(base).as_posix()
     except ValueError:
