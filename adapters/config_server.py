@@ -4,7 +4,9 @@ The spec's paths are sequences of identities; the adapter names each
 identity it meets ``s0``, ``s1``, ... so that the server gets ordinary dotted
 paths, and maps the names back when it reports state. A spec ``Value`` is a
 record of a kind and a number: ``Integer`` values are ints, ``Boolean`` ones
-are bools (the number is 0 or 1).
+are bools (the number is 0 or 1). Records arrive as objects with the spec's
+field names as attributes (the generated model's dataclasses) or as dicts,
+and are reported back as dicts.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from reference_impl.config_server import (
 __all__ = ["ConfigServerAdapter"]
 
 SpecPath = tuple[Hashable, ...]
-SpecValue = Mapping[str, object]
+SpecValue = object  # a spec Value record: an object with fields, or a dict
 
 _UNSET = object()
 
@@ -188,8 +190,14 @@ class ConfigServerAdapter:
 
 
 def _python_value(value: SpecValue) -> object:
-    number = value["number"]
-    return bool(number) if value["kind"] == "Boolean" else number
+    number = _record_field(value, "number")
+    return bool(number) if _record_field(value, "kind") == "Boolean" else number
+
+
+def _record_field(record: object, name: str) -> object:
+    if isinstance(record, Mapping):
+        return record[name]
+    return getattr(record, name)
 
 
 def _spec_value(value: object) -> dict[str, object]:
