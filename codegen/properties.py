@@ -27,7 +27,7 @@ def has_safety(component: ast.Component) -> bool:
 
 
 def has_step_safety(component: ast.Component) -> bool:
-    """Whether a safety property reads ``old``, so every step needs ``pre``."""
+    """Tell whether a safety property reads ``old``, so each step needs ``pre``."""
     return any(reads_old(p) for p in component.safety)
 
 

@@ -75,8 +75,8 @@ def export_counterexamples(
 
 
 def trace_case(prop: ast.Property, trace: Trace, reason: str) -> TraceCase:
-    """The calls of ``trace``; a lasso's loop repeats until the response
-    window is covered."""
+    """Collect the calls of ``trace``, repeating a lasso's loop until the
+    response window is covered."""
     steps = list(trace.steps)
     start = trace.trigger if trace.trigger is not None else 0
     if trace.loop_start is not None and prop.within is not None:

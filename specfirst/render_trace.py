@@ -25,11 +25,13 @@ def trace_table(trace: Trace, title: str = "trace", liveness: bool = False) -> T
     table.add_column("result")
     table.add_column("state changes")
     table.add_column("note", style="bold")
+
     if trace.constants:
         shown = _assignments(trace.constants)
         table.add_row("", "[dim]constants[/dim]", "", "", escape(shown), "")
     initial = escape(_assignments(trace.initial))
     table.add_row("0", "init", "", "", initial, _note(trace, 0, liveness))
+
     before = trace.initial
     for number, step in enumerate(trace.steps, start=1):
         changes = ", ".join(

@@ -102,3 +102,19 @@ def antecedent_reached(
         last,
         last,
     )
+
+
+def run_exists(c: ast.Component, depth: int) -> RunQuery:
+    """Ask for any run of exactly ``depth`` steps: the cost of the unrolling
+    alone, which the benchmarks measure per depth."""
+    u = Unrolling(c)
+    assertions = [*u.wheres(), *u.initial(), *u.steps(0, depth)]
+    return u.finish(
+        f"{c.name}.run.{depth}",
+        ObligationKind.SAFETY,
+        (c.name, c.span),
+        f"a run of {plural(depth, 'step')} from init exists",
+        assertions,
+        depth,
+        depth,
+    )

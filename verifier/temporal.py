@@ -36,6 +36,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import z3
+
 from spec_lang import ast
 from verifier.bmc import antecedent_reached, first_position, reach, safety_base
 from verifier.cache import ResultCache
@@ -175,12 +177,22 @@ def check_components(
     for component in components:
         proved, why = _invariants_proved(component, options)
         context = _Context(temporal.depth, proved, why, Replay(component))
-        plans.extend((plan, context) for plan in _plans(component, context))
+        try:
+            plans.extend((plan, context) for plan in _plans(component, context))
+        except z3.Z3Exception as exc:
+            raise EncodingError(
+                f"{component.name}: z3 rejected the encoding of a run: {exc}"
+            ) from exc
     with RunSolver(options) as solver:
         queries = [plan.queries for plan, _ in plans]
         while any(queries):
             _solve_round(solver, [plan for plan, _ in plans], queries)
-            queries = [plan.follow_up(plan.outcomes) for plan, _ in plans]
+            try:
+                queries = [plan.follow_up(plan.outcomes) for plan, _ in plans]
+            except z3.Z3Exception as exc:
+                raise EncodingError(
+                    f"z3 rejected the encoding of a run: {exc}"
+                ) from exc
     results = [plan.decide(plan.outcomes, context) for plan, context in plans]
     log.debug("%d temporal obligations", len(results))
     return results

@@ -2,10 +2,11 @@
 
 ``specfirst check --export-tests DIR`` writes each counterexample trace as a
 pytest file that calls :func:`replay_trace`. The replay runs the trace's
-calls, in order, on the implementation the project config binds (or on the
-reference model with ``SPECFIRST_TARGET=model``) and on the reference model
-of the current spec, side by side as a contract test does: every result
-must match the model's, and the observed state must satisfy the invariants.
+calls, in order, on the implementation that the project config binds (or on
+the reference model with ``SPECFIRST_TARGET=model``). It runs them on the
+reference model of the current spec too, side by side as a contract test
+does, so every result must match the model's and the observed state must
+satisfy the invariants.
 After every step it also evaluates the property the trace broke, on the
 observed state:
 
@@ -148,7 +149,7 @@ def _model_class(model: str, here: Path) -> type[SpecModel]:
 
 
 def _observed(machine: ContractMachine) -> SpecModel:
-    """The model with the implementation's observed state, where it has one."""
+    """Return the model with the implementation's observed state, if any."""
     observe = getattr(machine._implementation, "observe", None)
     if observe is None:
         return machine.model
