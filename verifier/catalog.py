@@ -77,13 +77,21 @@ def _obligation(
     build: QueryFn,
     recheck: Recheck,
     no_witness: str = "",
+    candidate_witness: str = "",
 ) -> Obligation:
+    """Build one obligation.
+
+    ``candidate_witness`` says why a model of the query refutes nothing (the
+    query tries one candidate witness): such a model reads as unknown.
+    """
     builder = QueryBuilder(component)
     query = build(builder)
     smt = builder.render(query)
-    incomplete = builder.incomplete()
+    incomplete = "; ".join(x for x in (builder.incomplete(), candidate_witness) if x)
     # A model with sets or maps may be infinite, and a bounded one is not.
-    structured = bool(incomplete) or _has_collections(component)
+    structured = not candidate_witness and (
+        bool(incomplete) or _has_collections(component)
+    )
     return Obligation(
         id=id_,
         kind=kind,
@@ -233,8 +241,13 @@ def _pre_sat(c: ast.Component, op: ast.Operation) -> Obligation:
 
 
 def _feasible(c: ast.Component, op: ast.Operation) -> Obligation:
+    candidate = ""
     if op.effect is not None:
-        build, how = _feasible_by_effect(op), "its effect tried first as the witness"
+        build, how = _feasible_by_effect(op), "witnessed by its effect"
+        candidate = (
+            "the effect is the only witness tried, and its post-state breaks an "
+            "ensures (see the effect obligations); another post-state may meet them"
+        )
     else:
         build, how = (
             _feasible_by_search(op),
@@ -250,20 +263,19 @@ def _feasible(c: ast.Component, op: ast.Operation) -> Obligation:
         Answer.UNSAT,
         build,
         Recheck(c, ObligationKind.FEASIBLE, op.name),
+        candidate_witness=candidate,
     )
 
 
 def _feasible_by_effect(op: ast.Operation) -> QueryFn:
-    # A pre-state where the effect breaks an ensures is not yet a violation:
-    # some other post-state may satisfy them (the effect obligations report the
-    # effect itself). So the query also asks that no post-state exists; where
-    # the effect works, the quantifier-free part alone is unsatisfiable.
+    # Unsat proves feasibility: the effect's post-state meets every ensures. A
+    # model only shows that the effect does not, which the effect obligations
+    # report; it refutes nothing here (see ``candidate_witness``).
     def build(b: QueryBuilder) -> Query:
         step = b.effect_step(op, b.pre_scope(op))
         goal = conjunction(b.vocab, tuple(b.ensures(op, step.post)))
-        no_post, quantified = _no_post_state(b, op, step.pre)
         context = [*b.enabled(op, step.pre), *step.relation]
-        return Query([*context, z3.Not(goal), no_post], ALL_SECTIONS, quantified)
+        return Query([*context, z3.Not(goal)], ALL_SECTIONS)
 
     return build
 

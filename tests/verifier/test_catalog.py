@@ -132,21 +132,25 @@ component Counter {
 """
 
 
-def test_wrong_effect_leaves_feasibility_proved() -> None:
+def test_wrong_effect_leaves_feasibility_unknown() -> None:
     # The effect breaks the ensures, but value + 1 is a post-state that meets
-    # it: only the effect obligation is violated, never feasibility.
+    # it: the effect obligation is violated, feasibility is never.
     component = load_source(WRONG_EFFECT, "wrong.spec").components[0]
     results = {r.obligation.id: r for r in discharge(build_obligations(component))}
     assert results["Counter.increment.effect.1"].status is Status.VIOLATED
-    assert results["Counter.increment.feasible"].status is Status.PROVED
+    feasible = results["Counter.increment.feasible"]
+    assert feasible.status is Status.UNKNOWN
+    assert "the effect is the only witness tried" in feasible.reason
 
 
-def test_infeasible_ensures_with_effect_is_violated() -> None:
+def test_working_effect_proves_feasibility() -> None:
     component = load_source(WRONG_EFFECT, "wrong.spec").components[0]
     results = {r.obligation.id: r for r in discharge(build_obligations(component))}
-    feasible = results["Counter.stuck.feasible"]
-    assert feasible.status is Status.VIOLATED
-    assert feasible.counterexample is not None
+    assert results["Counter.stuck.effect.1"].status is Status.VIOLATED
+    assert results["Counter.stuck.feasible"].status is Status.UNKNOWN
+    bundled = _component(str(BUNDLED[0]))
+    proved = {r.obligation.id: r.status for r in discharge(build_obligations(bundled))}
+    assert proved["CircuitBreaker.record_failure.feasible"] is Status.PROVED
 
 
 def test_smt_names_are_readable() -> None:
