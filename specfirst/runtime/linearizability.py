@@ -41,8 +41,8 @@ operation)`` gives the state after the operation if the model allows its
 outcome there (None otherwise, and a pending operation's unknown outcome is
 always allowed), ``fingerprint(state)`` gives a hashable value equal for equal
 states, and ``describe(state)`` renders one. ``step`` must not change the
-state it is given. An optional fifth, ``reads_only(operation)``, says which
-operations never change the state.
+state it is given, and no state may be None. An optional fifth method,
+``reads_only(operation)``, tells which operations never change the state.
 """
 
 from __future__ import annotations
@@ -800,16 +800,20 @@ class ReferenceModel:
 def clone_model(model: SpecModel) -> SpecModel:
     """A copy of ``model`` whose state can change without changing ``model``.
 
-    Effects rebuild structured values rather than change them in place, but
-    a deep copy of anything mutable keeps the copy independent if one does
-    not. The coverage recorder and the constants are shared.
+    Spec values are immutable (frozen sets and maps, tuples, frozen records),
+    and effects build new ones, so a shallow copy suffices for them. A plain
+    ``dict``, ``list`` or ``set``, which a hand-written model might hold, is
+    copied deeply. The coverage recorder and the constants are shared.
     """
     other = copy.copy(model)
     for variable in model._sf_variables:
         value = getattr(other, variable.attribute)
-        if isinstance(value, dict | list | set):
+        if type(value) in _MUTABLE:
             setattr(other, variable.attribute, copy.deepcopy(value))
     return other
+
+
+_MUTABLE = (dict, list, set)
 
 
 def _observed(state: SpecModel, operation: Operation) -> bool:
