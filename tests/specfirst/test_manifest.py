@@ -12,7 +12,11 @@ FOUNDATION = {
     "EventStore",
     "TelemetryService",
     "ConfigServer",
-    "Coordination",
+    "LeaseLock",
+    "Barrier",
+    "LeaderElection",
+    "Counters",
+    "QuorumVote",
     "CircuitBreaker",
     "RateLimiter",
     "ResourceManager",
@@ -28,7 +32,7 @@ def test_repository_requires_the_foundation_suite() -> None:
     manifest = load_manifest(REPO)
     assert set(manifest.components) == FOUNDATION
     assert set(manifest.system) == SYSTEM
-    assert len(manifest.required) == 13
+    assert len(manifest.required) == 17
 
 
 def test_repository_places_each_required_component() -> None:
