@@ -91,6 +91,8 @@ def _verify_options(
         raise InputError(f"--timeout-ms must be positive, got {timeout_ms}")
     if jobs is not None and jobs <= 0:
         raise InputError(f"--jobs must be positive, got {jobs}")
+    if emit_smt is not None and emit_smt.exists() and not emit_smt.is_dir():
+        raise InputError(f"--emit-smt must name a folder, but {emit_smt} is a file")
     return VerifyOptions(
         timeout_ms=timeout_ms or config.timeout_ms,
         jobs=jobs or os.cpu_count() or 1,

@@ -232,3 +232,14 @@ def test_gen_check_detects_stale_file(project_copy: Path) -> None:
     completed = run_specfirst("gen", "--check", cwd=project_copy)
     assert completed.returncode == 1
     assert generated[0].name in completed.stdout
+
+
+def test_emit_smt_to_file_exits_2(project_copy: Path) -> None:
+    target = project_copy / "not_a_folder"
+    target.write_text("", encoding="utf-8")
+    completed = run_specfirst(
+        "check", "--emit-smt", str(target), "specs/rate_limiter.spec", cwd=project_copy
+    )
+    assert completed.returncode == 2
+    assert "--emit-smt must name a folder" in completed.stderr
+    assert "Traceback" not in completed.stderr
