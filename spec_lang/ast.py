@@ -582,6 +582,28 @@ class Fairness:
 
 
 @dataclass(frozen=True)
+class FailureMode:
+    """``failure crash { keeps a, b  ensures P  within 100 ms }``.
+
+    A crash keeps the variables in ``keeps``; the others restart at the values
+    ``init`` gives them. After recovery every invariant and every ``ensures``
+    must hold, where ``old(e)`` reads the state before the crash. ``within``
+    bounds how long recovery may take, in ``unit`` (``us``, ``ms`` or ``s``);
+    benchmarks measure it, tests never assert it.
+    """
+
+    span: Span
+    name: str
+    id: str  # ``Component.failure.name``
+    keeps: tuple[str, ...]
+    keep_spans: tuple[Span, ...]
+    ensures: tuple[Clause, ...] = ()
+    within: int | None = None
+    unit: str | None = None
+    within_span: Span | None = None
+
+
+@dataclass(frozen=True)
 class Component:
     span: Span
     name: str
@@ -597,6 +619,7 @@ class Component:
     records: tuple[RecordDecl, ...] = ()
     properties: tuple[Property, ...] = ()
     fairness: tuple[Fairness, ...] = ()
+    failures: tuple[FailureMode, ...] = ()
 
     @property
     def safety(self) -> tuple[Property, ...]:

@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 _LATER_CONST = "a constant declared after this one; name only earlier constants"
 
 
+# The units a failure mode's recovery bound may be given in.
+RECOVERY_UNITS = ("us", "ms", "s")
+
+
 @dataclass
 class _Context:
     """Where an expression sits, which decides what it may refer to."""
@@ -101,6 +105,7 @@ class _ComponentChecker:
         properties = tuple(self._check_property(p) for p in c.properties)
         self._check_property_labels(c.properties)
         self._check_fairness(c.fairness)
+        failures = self._check_failures(c.failures)
         return replace(
             c,
             consts=consts,
@@ -111,6 +116,7 @@ class _ComponentChecker:
             operations=operations,
             records=records,
             properties=properties,
+            failures=failures,
         )
 
     def _declare(self) -> None:
@@ -577,6 +583,66 @@ class _ComponentChecker:
                 prop.within_span or prop.span,
             )
         return replace(prop, expr=expr, trigger=trigger)
+
+    # --- failure modes ----------------------------------------------------
+
+    def _check_failures(
+        self, failures: tuple[ast.FailureMode, ...]
+    ) -> tuple[ast.FailureMode, ...]:
+        first: dict[str, ast.FailureMode] = {}
+        checked = []
+        for failure in failures:
+            if failure.name in first:
+                self.report(
+                    "SF202",
+                    f"duplicate failure mode {failure.name!r}; first declared at "
+                    f"line {first[failure.name].span.line}",
+                    failure.span,
+                )
+            first.setdefault(failure.name, failure)
+            checked.append(self._check_failure(failure))
+        return tuple(checked)
+
+    def _check_failure(self, failure: ast.FailureMode) -> ast.FailureMode:
+        kept: set[str] = set()
+        for name, span in zip(failure.keeps, failure.keep_spans, strict=True):
+            if name not in self.vars:
+                known = ", ".join(self.vars) or "none"
+                self.report(
+                    "SF322",
+                    f"failure {failure.name} keeps {name!r}, which is not a state "
+                    f"variable (the component declares {known})",
+                    span,
+                )
+            elif name in kept:
+                self.report(
+                    "SF202", f"failure {failure.name} keeps {name!r} twice", span
+                )
+            kept.add(name)
+        ctx = _Context("an ensures clause of a failure mode", old=True)
+        ensures = tuple(self._check_clause(e, ctx) for e in failure.ensures)
+        self._check_labels(failure.ensures)
+        self._check_recovery_bound(failure)
+        return replace(failure, ensures=ensures)
+
+    def _check_recovery_bound(self, failure: ast.FailureMode) -> None:
+        if failure.within is None:
+            return
+        span = failure.within_span or failure.span
+        if failure.unit not in RECOVERY_UNITS:
+            self.report(
+                "SF323",
+                f"'within {failure.within} {failure.unit}': a recovery bound is "
+                f"in {', '.join(RECOVERY_UNITS)}",
+                span,
+            )
+        elif failure.within < 1:
+            self.report(
+                "SF323",
+                f"'within {failure.within} {failure.unit}' leaves recovery no "
+                "time; the bound is at least 1",
+                span,
+            )
 
     def _check_property_labels(self, properties: Iterable[ast.Property]) -> None:
         first: dict[str, ast.Property] = {}

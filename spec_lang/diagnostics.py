@@ -60,6 +60,8 @@ CODES: dict[str, str] = {
     "SF319": "an option of an option",
     "SF320": "a response bound (within N) below 1",
     "SF321": "fairness names something that is not an operation or environment action",
+    "SF322": "keeps names something that is not a state variable",
+    "SF323": "a recovery bound below 1 or in a unit other than us, ms and s",
 }
 
 

@@ -119,7 +119,7 @@ class _Binder:
 class _Tagged:
     """An operation clause or a result type, before the operation sorts them."""
 
-    tag: str  # "requires", "ensures", "modifies", "effect" or "result"
+    tag: str  # "requires", "ensures", "modifies", "effect", "result", "keeps", "within"
     value: Any
     span: ast.Span
 
@@ -203,6 +203,7 @@ class _Builder:
             records=tuple(buckets[ast.RecordDecl]),
             properties=tuple(buckets[ast.Property]),
             fairness=tuple(buckets[ast.Fairness]),
+            failures=tuple(buckets[ast.FailureMode]),
         )
 
     def const_decl(self, meta: Any, children: list[Any]) -> ast.Const:
@@ -257,6 +258,44 @@ class _Builder:
             tuple(str(t) for t in names),
             tuple(self._tok_span(t) for t in names),
         )
+
+    def failure_decl(self, meta: Any, children: list[Any]) -> ast.FailureMode:
+        name, *clauses = children
+        keeps: list[Token] = []
+        ensures: list[ast.Clause] = []
+        bounds: list[_Tagged] = []
+        for clause in clauses:
+            if clause.tag == "keeps":
+                keeps.extend(clause.value)
+            elif clause.tag == "ensures":
+                ensures.append(clause.value)
+            else:
+                bounds.append(clause)
+        if len(bounds) > 1:
+            message = f"failure {name} has two recovery bounds; give one"
+            raise _BuildError(error("SF202", message, bounds[1].span))
+        within, unit, within_span = None, None, None
+        if bounds:
+            (steps, unit_token) = bounds[0].value
+            within = self.int_lit(meta, [steps]).value
+            unit, within_span = str(unit_token), bounds[0].span
+        return ast.FailureMode(
+            self._tok_span(name),
+            str(name),
+            str(name),
+            tuple(str(k) for k in keeps),
+            tuple(self._tok_span(k) for k in keeps),
+            tuple(ensures),
+            within,
+            unit,
+            within_span,
+        )
+
+    def keeps_clause(self, meta: Any, children: list[Any]) -> _Tagged:
+        return _Tagged("keeps", list(children), self._span(meta))
+
+    def recovery_bound(self, meta: Any, children: list[Any]) -> _Tagged:
+        return _Tagged("within", tuple(children), self._span(meta))
 
     def requires_clause(self, meta: Any, children: list[Any]) -> _Tagged:
         label, expr, else_error = children
@@ -585,12 +624,21 @@ def _name_clauses(component: ast.Component) -> ast.Component:
         for op in component.operations
     )
     invariants = named(f"{base}.invariant", component.invariants)
+    failures = tuple(
+        replace(
+            f,
+            id=f"{base}.failure.{f.name}",
+            ensures=named(f"{base}.failure.{f.name}.ensures", f.ensures),
+        )
+        for f in component.failures
+    )
     return replace(
         component,
         consts=consts,
         operations=ops,
         invariants=invariants,
         properties=_name_properties(base, component.properties),
+        failures=failures,
     )
 
 

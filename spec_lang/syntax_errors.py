@@ -46,6 +46,7 @@ _MEMBER_START = frozenset(
         "ENUM",
         "ERROR",
         "EVENTUALLY",
+        "FAILURE",
         "FAIRNESS",
         "IDENTITY",
         "INIT",

@@ -64,6 +64,10 @@ def _catalog(c: ast.Component) -> Iterator[Obligation]:
             for index, req in enumerate(op.requires)
             if req.error is not None
         )
+    if c.init is not None:
+        for failure in c.failures:
+            goals = (*c.invariants, *failure.ensures)
+            yield from (_recover(c, failure, goal) for goal in goals)
     yield from _defined(c)
 
 
@@ -211,6 +215,45 @@ def _init(c: ast.Component, inv: ast.Clause) -> Obligation:
         Answer.UNSAT,
         build,
         Recheck(c, ObligationKind.INIT, clause=inv.id),
+    )
+
+
+def _recover(
+    c: ast.Component, failure: ast.FailureMode, goal: ast.Clause
+) -> Obligation:
+    """Recovery from ``failure`` re-establishes ``goal``: an invariant or an ensures.
+
+    The state after the crash keeps the variables in ``failure.keeps``, and
+    the others take the values init gives them. old() reads the state before
+    the crash, which satisfies every invariant.
+    """
+
+    def build(b: QueryBuilder) -> Query:
+        pre = b.state_scope(Section.PRE_STATE)
+        initial = b.initial_state()
+        post = Scope(b.constants, b.vocab.state(Section.POST_STATE), old=pre.state)
+        relation = [
+            post.state[name]
+            == (pre.state[name] if name in failure.keeps else initial[name])
+            for name in post.state
+        ]
+        context = [*b.wheres(), *b.invariants(pre), *relation]
+        return Query(
+            [*context, z3.Not(b.holds(goal, post))],
+            (Section.CONSTANTS, Section.PRE_STATE, Section.POST_STATE),
+        )
+
+    own = goal.id.removeprefix(f"{failure.id}.")
+    goal_id = own if own != goal.id else short_id(goal.id, c.name)
+    return _obligation(
+        c,
+        f"{failure.id}.recover.{goal_id}",
+        ObligationKind.RECOVER,
+        (goal.id, goal.span),
+        f"recovery from failure {failure.name} re-establishes {goal.id}",
+        Answer.UNSAT,
+        build,
+        Recheck(c, ObligationKind.RECOVER, clause=goal.id, scope=failure.name),
     )
 
 

@@ -28,6 +28,7 @@ class ObligationKind(StrEnum):
     PRESERVE = "preserve"
     ERRORS = "errors"
     DEFINED = "defined"
+    RECOVER = "recover"
     # Questions about runs (verifier.temporal), each decided by several queries.
     SAFETY = "safety"
     LIVENESS = "liveness"

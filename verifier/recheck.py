@@ -35,7 +35,8 @@ class Recheck:
     For a ``defined`` obligation, ``scope`` is the kind of scope ("where",
     "invariant", "init", "requires", "effect", "ensures"), ``index`` the
     clause's place in its list, and ``site`` the span of the partial
-    operation.
+    operation. For a ``recover`` obligation, ``scope`` is the failure mode's
+    name.
     """
 
     component: ast.Component
@@ -205,6 +206,22 @@ def _init(checker: _Checker) -> Reproduction:
     return Reproduction(True, counterexample=model)
 
 
+def _recover(checker: _Checker) -> Reproduction:
+    checker.wheres()
+    checker.invariants(checker.pre_env())
+    component = checker.component
+    failure = next(f for f in component.failures if f.name == checker.plan.scope)
+    initial = checker.evaluator.initial_state(checker.model.constants)
+    pre = checker.model.pre_state
+    post = {
+        name: pre[name] if name in failure.keeps else value
+        for name, value in initial.items()
+    }
+    goal = checker.goal((*component.invariants, *failure.ensures))
+    checker.refute(goal, checker.post_env(post, None))
+    return checker.confirmed(post)
+
+
 def _pre_sat(checker: _Checker) -> Reproduction:
     checker.enabled()
     return checker.confirmed()
@@ -318,6 +335,7 @@ _KINDS: dict[ObligationKind, Callable[[_Checker], Reproduction]] = {
     ObligationKind.FEASIBLE: _feasible,
     ObligationKind.EFFECT: _effect,
     ObligationKind.PRESERVE: _preserve,
+    ObligationKind.RECOVER: _recover,
     ObligationKind.ERRORS: _errors,
     ObligationKind.DEFINED: _defined,
 }

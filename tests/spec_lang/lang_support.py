@@ -34,6 +34,11 @@ component Store {
   eventually busy_soon: mode == Busy within 2
   leadsto mode == Idle ~> busy within 3
   fairness weak wake, put
+  failure crash {
+    keeps size, mode
+    ensures kept: size == old(size)
+    within 100 ms
+  }
 
   operation put(n: Int[1..capacity], force: Bool) -> Int[0..capacity] {
     requires n >= 1
