@@ -8,21 +8,27 @@ others may not.
 
 An operation may run in a concurrent burst when it has an effect (the
 checker computes each candidate order's states with the model) and its
-caller obligations (``requires`` without ``else``) read no state: in a
-burst nobody knows the state an operation will meet, so an obligation on
-it could not be kept. Environment actions run between bursts, under the
+caller obligations (``requires`` without ``else``) read no state. In a
+burst the state an operation will meet is unknown, so an obligation on it
+could not be kept. Environment actions run between bursts, under the
 same two conditions.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from codegen.bounds import refers_to
-from codegen.render import ComponentCode
+from codegen.errors import GenerationError
+from codegen.expr import Scope, attribute_name, translate
+from codegen.python import Atom, Call, Keyword, PyExpr, string
+from codegen.python import Sequence as PySequence
+from codegen.render import ComponentCode, Lines, import_line
 from spec_lang import ast
 
 _STATE = frozenset({ast.RefKind.VAR, ast.RefKind.DEFINE})
@@ -138,6 +144,102 @@ def comment_lines(lines: Iterable[str]) -> list[str]:
     return out
 
 
+@dataclass(frozen=True)
+class FailureCode:
+    """The failure modes of a component, as the fault test declares them."""
+
+    imports: list[str]
+    functions: list[str]
+    failures: str
+    comment: str
+
+    @classmethod
+    def of(cls, component: ast.Component) -> FailureCode:
+        if not component.failures:
+            return cls(
+                [import_line("specfirst.runtime.faults", {"run_faults"})],
+                [],
+                "FAILURES = ()",
+                "The spec states no failure mode: a crash must lose nothing.",
+            )
+        functions = [_ensures_function(f) for f in component.failures if f.ensures]
+        modes = tuple(_failure_mode(f) for f in component.failures)
+        lines = Lines()
+        lines.statement(0, "FAILURES = ", PySequence(modes, "tuple"))
+        code = "\n".join(functions)
+        imports = []
+        if functions:
+            imports.append(import_line("collections.abc", {"Iterator"}))
+            imports.append(import_line("typing", {"Any"}))
+            imports.append("")
+            imports.append(import_line("specfirst.runtime", {"Requirement"}))
+            if re.search(r"\bsf\.", code):
+                imports.append("from specfirst.runtime import values as sf")
+        imports.append(
+            import_line("specfirst.runtime.faults", {"FailureMode", "run_faults"})
+        )
+        comment = (
+            "What each crash keeps; the other variables restart at their init values."
+        )
+        return cls(imports, functions, lines.text(), comment)
+
+
+def _ensures_name(failure: ast.FailureMode) -> str:
+    return f"after_{attribute_name(failure.name)}"
+
+
+def _ensures_function(failure: ast.FailureMode) -> str:
+    """Render the failure's ensures, over the recovered and the crashed model."""
+    for clause in failure.ensures:
+        if _constructs_record(clause.expr):
+            raise GenerationError(
+                f"{clause.span}: {clause.id}: a record construction in a failure's "
+                "ensures is not supported by code generation yet; compare fields"
+            )
+    scope = Scope(state="model", old="pre")
+    lines = Lines()
+    lines.add(
+        0,
+        f"def {_ensures_name(failure)}(model: Any, pre: Any) -> Iterator[Requirement]:",
+    )
+    lines.add(
+        4,
+        f'"""The ensures of failure {failure.name}; ``pre`` is the state before the '
+        'crash."""',
+    )
+    for clause in failure.ensures:
+        args = (string(clause.id), translate(clause.expr, scope))
+        lines.statement(4, "yield ", Call("Requirement", args))
+    return lines.text()
+
+
+def _failure_mode(failure: ast.FailureMode) -> Call:
+    args: list[PyExpr | Keyword] = [string(failure.name), string(failure.id)]
+    keeps = PySequence(tuple(string(k) for k in failure.keeps), "tuple")
+    args.append(Keyword("keeps", keeps))
+    if failure.ensures:
+        args.append(Keyword("ensures", Atom(_ensures_name(failure))))
+    return Call("FailureMode", tuple(args))
+
+
+def _constructs_record(expr: ast.Expr) -> bool:
+    """Return whether a record construction appears anywhere in ``expr``."""
+    stack: list[object] = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.RecordLit):
+            return True
+        if isinstance(node, tuple):
+            stack.extend(node)
+        elif dataclasses.is_dataclass(node) and not isinstance(node, ast.Span):
+            stack.extend(
+                getattr(node, f.name)
+                for f in dataclasses.fields(node)
+                if f.name not in ("span", "type", "ref")
+            )
+    return False
+
+
 def render_runtime_tests(
     component: ast.Component,
     code: ComponentCode,
@@ -150,14 +252,14 @@ def render_runtime_tests(
     concurrency = environment.get_template("concurrency_test.py.jinja").render(
         **common, **parts.template_values()
     )
+    failures = FailureCode.of(component)
     faults = environment.get_template("fault_test.py.jinja").render(
         **common,
         contract_literal=f'"{parts.contract}"',
-        fault_imports="run_faults",
-        failures_comment=(
-            "The spec states no failure mode: a crash must lose nothing."
-        ),
-        failures="()",
+        imports=failures.imports,
+        functions=failures.functions,
+        failures_comment=failures.comment,
+        failures=failures.failures,
         in_flight=tuple_literal(parts.in_flight),
     )
     return {

@@ -6,8 +6,9 @@ contract state machine with one more rule: crash the implementation
 (``adapter.crash()``), bring it back (``adapter.recover()``), and move the
 model to the state the failure mode allows. After it, as after every step,
 the observed state must equal the model's and satisfy every invariant, and
-every later result must be the model's: a recovery that lost a registration
-fails at the next ``observe()`` or at the first lookup that misses it.
+every later result must be the model's. So a recovery that lost a
+registration fails at the next ``observe()`` or at the first lookup that
+misses it.
 
 A failure mode says which state variables a crash keeps; the others come
 back with their initial values. A spec that states no failure mode gets the
@@ -26,8 +27,8 @@ from __future__ import annotations
 import inspect
 import logging
 import threading
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, NoReturn
 
@@ -41,7 +42,7 @@ from specfirst.runtime.contract import ContractMachine, load_model, run_contract
 from specfirst.runtime.coverage import RECORDER
 from specfirst.runtime.errors import BindingError, ContractViolation, ModelError
 from specfirst.runtime.linearizability import clone_model
-from specfirst.runtime.model import SpecModel
+from specfirst.runtime.model import Requirement, SpecModel
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +59,16 @@ class FailureMode:
         clause_id: the clause the fault test reports (``Registry.failure.crash``).
         keeps: the state variables a crash keeps; the others restart at their
             initial values. None keeps every variable.
+        ensures: the failure's ensures clauses, evaluated on the state after
+            recovery and the state before the crash (for ``old``), in order.
     """
 
     name: str
     clause_id: str
     keeps: tuple[str, ...] | None = None
+    ensures: Callable[[SpecModel, SpecModel], Iterable[Requirement]] | None = field(
+        default=None, compare=False
+    )
 
 
 def default_failure(component: str) -> FailureMode:
@@ -126,8 +132,28 @@ class FaultMachine(ContractMachine):
         self._call_adapter("crash")
         self.trace.append("implementation.recover()")
         self._call_adapter("recover")
-        self._model = self._crashed(self.model, mode)
+        before = self.model
+        self._model = self._crashed(before, mode)
+        self._check_restored(before, mode)
         RECORDER.operation(mode.clause_id, None)
+
+    def _check_restored(self, before: SpecModel, mode: FailureMode) -> None:
+        """Evaluate the failure's ensures on the implementation's recovered state."""
+        __tracebackhide__ = True
+        if mode.ensures is None or not callable(
+            getattr(self._implementation, "observe", None)
+        ):
+            return
+        recovered = self.model._sf_with_state(self._observe())
+        for requirement in mode.ensures(recovered, before):
+            RECORDER.clause(requirement.clause_id, requirement.holds)
+            if not requirement.holds:
+                self._fail(
+                    f"after recovery the implementation breaks "
+                    f"{requirement.clause_id}: its state is {recovered._sf_state()}, "
+                    f"before the crash it was {before._sf_state()}",
+                    None,
+                )
 
     def _call_adapter(self, method: str) -> None:
         __tracebackhide__ = True
@@ -137,7 +163,7 @@ class FaultMachine(ContractMachine):
             self._fail(f"{method}() raised {type(exc).__name__}: {exc}", exc)
 
     def _crashed(self, model: SpecModel, mode: FailureMode) -> SpecModel:
-        """The model state after ``mode``: kept variables stay, the rest restart."""
+        """Return the model after ``mode``: kept variables stay, the rest restart."""
         __tracebackhide__ = True
         if mode.keeps is None:
             return model
@@ -153,6 +179,14 @@ class FaultMachine(ContractMachine):
                 f"{exc.clause_id}: after the crash the model is {fresh._sf_state()}",
                 None,
             )
+        for requirement in mode.ensures(fresh, model) if mode.ensures else ():
+            if not requirement.holds:
+                self._fail(
+                    f"the spec's failure mode {mode.clause_id} does not establish "
+                    f"its own {requirement.clause_id}: after the crash the model is "
+                    f"{fresh._sf_state()}",
+                    None,
+                )
         return fresh
 
     # --- crashes during an operation ---
@@ -265,7 +299,7 @@ def fault_machine(
     failures: Sequence[FailureMode],
     in_flight: Sequence[str] = (),
 ) -> type[FaultMachine]:
-    """The fault state machine of ``contract``: its rules plus the crash rules."""
+    """Build the fault state machine of ``contract``: its rules and the crash rules."""
     modes = tuple(failures) or (default_failure(contract.COMPONENT),)
     namespace: Mapping[str, Any] = {
         "FAILURES": modes,

@@ -38,6 +38,7 @@ class Generated:
     snake: str
     contract: type[ContractMachine]
     concurrency: ModuleType
+    faults: ModuleType
 
     def binding(
         self, adapter: type[Any], pinned: Mapping[str, int] | None = None
@@ -73,7 +74,8 @@ def generate_component(spec: Path, folder: Path, snake: str, name: str) -> Gener
     generate([spec], folder, root=REPO)
     contract = load_generated(f"test_{snake}_contract:{name}Contract", folder)
     concurrency = _import(folder / f"test_{snake}_concurrency.py")
-    return Generated(folder, snake, contract, concurrency)
+    faults = _import(folder / f"test_{snake}_faults.py")
+    return Generated(folder, snake, contract, concurrency, faults)
 
 
 def _import(path: Path) -> ModuleType:

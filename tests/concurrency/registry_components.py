@@ -38,6 +38,7 @@ class JournaledRegistry:
         self._lock = threading.Lock()
         self.journal: list[tuple[str, int]] = []  # survives a crash
         self._used: set[int] | None = set()
+        self.hits = 0  # lost in a crash
 
     def register(self, slot: int) -> None:
         with self._lock:
@@ -63,6 +64,12 @@ class JournaledRegistry:
             _check(slot)
             return slot in used
 
+    def touch(self) -> int:
+        with self._lock:
+            self._live()
+            self.hits += 1
+            return self.hits
+
     def slots(self) -> frozenset[int]:
         with self._lock:
             return frozenset(self._live())
@@ -71,6 +78,7 @@ class JournaledRegistry:
         """Lose everything in memory, as a killed process would."""
         with self._lock:
             self._used = None
+            self.hits = 0
 
     def recover(self) -> None:
         """Rebuild the slots from the journal."""
@@ -141,10 +149,14 @@ class RegistryAdapter:
     def size(self) -> int:
         return len(self.registry.slots())
 
+    def touch(self) -> int:
+        return self.registry.touch()
+
     def observe(self) -> dict[str, object]:
         used = self.registry.slots()
         state: dict[str, object] = {f"used{n}": n in used for n in range(SLOTS)}
         state["count"] = len(used)
+        state["hits"] = self.registry.hits
         return state
 
     def crash(self) -> None:
@@ -177,3 +189,6 @@ class NoCrashAdapter:
 
     def size(self) -> int:
         return self._inner.size()
+
+    def touch(self) -> int:
+        return self._inner.touch()
