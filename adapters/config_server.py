@@ -121,6 +121,12 @@ class ConfigServerAdapter:
         found = self._server.get(self._path(path), _UNSET)
         return None if found is _UNSET else _spec_value(found)
 
+    def notified_by(self, path: SpecPath) -> frozenset[Hashable]:
+        """Return the subscribers that a change at ``path`` notifies."""
+        subscribers = {sub: s for s, sub in self._subscriptions.items()}
+        audience = self._server.subscribers_of(self._path(path))
+        return frozenset(subscribers[sub] for sub in audience)
+
     def current_version(self) -> int:
         """Return the number of changes committed."""
         return self._server.version

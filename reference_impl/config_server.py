@@ -681,6 +681,19 @@ class ConfigServer:
                 self._subscriptions_under.setdefault(prefix, set()).add(subscription)
         return subscription
 
+    def subscribers_of(self, path: PathLike) -> tuple[Subscription, ...]:
+        """Return the active subscriptions that a change at ``path`` notifies.
+
+        They are those whose topic lies at, above or below ``path``, in the
+        order they were made, as an update's notifications are sent.
+
+        Raises:
+            InvalidPathError: if ``path`` is malformed.
+        """
+        target = parse_path(path)
+        with self._lock:
+            return self._audience((target,))
+
     def subscriptions(self) -> tuple[Subscription, ...]:
         """Return the active subscriptions."""
         with self._lock:

@@ -458,6 +458,22 @@ def test_change_made_in_callback_arrives_in_order() -> None:
     assert server.get("db.pool.size") == 2
 
 
+def test_subscribers_of_lists_related_topics() -> None:
+    server, _ = make_server()
+    root = server.subscribe("", Recorder())
+    db = server.subscribe("db", Recorder())
+    below = server.subscribe("db.pool.size", Recorder())
+    server.subscribe("log", Recorder())
+    assert server.subscribers_of("db.pool") == (root, db, below)
+
+
+def test_subscribers_of_skips_cancelled() -> None:
+    server, _ = make_server()
+    subscription = server.subscribe("db", Recorder())
+    subscription.cancel()
+    assert server.subscribers_of("db.port") == ()
+
+
 def test_rejects_non_callable_callback() -> None:
     server, _ = make_server()
     with pytest.raises(TypeError, match="callback must be callable"):

@@ -93,3 +93,10 @@ def test_read_of_unset_leaf_is_none() -> None:
     adapter = ConfigServerAdapter({})
     adapter.declare_integer(("a",), 0, 9)
     assert adapter.read(("a",)) is None
+
+
+def test_notified_by_maps_back_to_subscribers() -> None:
+    adapter = ConfigServerAdapter({})
+    adapter.subscribe("above", ("a",))
+    adapter.subscribe("aside", ("z",))
+    assert adapter.notified_by(("a", "b")) == {"above"}
