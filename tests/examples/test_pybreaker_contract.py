@@ -65,7 +65,7 @@ def _run_contract_test(
     """Generate the spec's contract test into ``tmp_path`` and run it with pytest."""
     build = tmp_path / "build"
     written = generate([spec], build, root=EXAMPLE)
-    (test_file,) = [path for path in written if path.name.startswith("test_")]
+    (test_file,) = [path for path in written if path.name.endswith("_contract.py")]
     env = {
         key: value
         for key, value in os.environ.items()

@@ -21,7 +21,7 @@ class Completed:
     stderr: str
 
 
-def run_specfirst(*args: str, cwd: Path) -> Completed:
+def run_specfirst(*args: str, cwd: Path, timeout: int = 600) -> Completed:
     """Run the installed ``specfirst`` command as a user would."""
     script = Path(sys.executable).parent / "specfirst"
     command = [str(script)] if script.exists() else [sys.executable, "-m", "specfirst"]
@@ -33,7 +33,7 @@ def run_specfirst(*args: str, cwd: Path) -> Completed:
         env=env,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=timeout,
         check=False,
     )
     return Completed(completed.returncode, completed.stdout, completed.stderr)

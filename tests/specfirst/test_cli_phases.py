@@ -22,8 +22,12 @@ SYSTEM = {"Integration", "Distribution", "FailureRecovery", "Performance", "Secu
 BREAKER = "specs/circuit_breaker.spec"
 
 
-def gate_json(project: Path, *args: str) -> tuple[int, dict[str, Any]]:
-    completed = run_specfirst("gate", *args, "--format", "json", cwd=project)
+def gate_json(
+    project: Path, *args: str, timeout: int = 600
+) -> tuple[int, dict[str, Any]]:
+    completed = run_specfirst(
+        "gate", *args, "--format", "json", cwd=project, timeout=timeout
+    )
     assert "Traceback" not in completed.stderr, completed.stderr
     report: dict[str, Any] = json.loads(completed.stdout)
     return completed.returncode, report
@@ -71,7 +75,8 @@ def review_status(project: Path) -> dict[str, dict[str, Any]]:
 
 
 def test_repository_gate_reports_what_is_missing() -> None:
-    returncode, report = gate_json(REPO, "specifications")
+    # Every bundled spec is checked here, which takes minutes on two cores.
+    returncode, report = gate_json(REPO, "specifications", timeout=2400)
     assert returncode == 1
     assert report["passed"] is False
     missing = {f["subject"] for f in findings(report, "specifications.spec-exists")}
