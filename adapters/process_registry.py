@@ -9,9 +9,10 @@ production. A reused id gets a fresh thread.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Hashable, Mapping
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from reference_impl.clock import ManualClock
 from reference_impl.process_registry import (
@@ -103,7 +104,7 @@ class ProcessRegistryAdapter:
             {
                 "role": Field(str, choices=_ROLES),
                 "priority": Field(int, minimum=0, maximum=constants["max_priority"]),
-                "capacity": Field(int, minimum=1),
+                "capacity": Field(int, minimum=0),
             }
         )
         self._registry = ProcessRegistry(
@@ -120,12 +121,10 @@ class ProcessRegistryAdapter:
 
     # --- operations ---------------------------------------------------------------
 
-    def register(
-        self, p: Hashable, metadata: Mapping[str, object], ns: Hashable
-    ) -> int:
+    def register(self, p: Hashable, metadata: Any, ns: Hashable) -> int:
         """Register process ``p``'s current thread; return the generation."""
         registration = self._registry.register(
-            self._process(p), metadata, self._namespaces.name(ns)
+            self._process(p), _fields(metadata), self._namespaces.name(ns)
         )
         return registration.generation
 
@@ -137,11 +136,9 @@ class ProcessRegistryAdapter:
         """Perform the spec's ``unregister``."""
         self._registry.unregister(self._namespaces.name(ns), p)
 
-    def update_metadata(
-        self, ns: Hashable, p: Hashable, metadata: Mapping[str, object]
-    ) -> None:
+    def update_metadata(self, ns: Hashable, p: Hashable, metadata: Any) -> None:
         """Perform the spec's ``update_metadata``."""
-        self._registry.update_metadata(self._namespaces.name(ns), p, metadata)
+        self._registry.update_metadata(self._namespaces.name(ns), p, _fields(metadata))
 
     def heartbeat(self, ns: Hashable, p: Hashable) -> None:
         """Perform the spec's ``heartbeat``."""
@@ -217,3 +214,10 @@ class ProcessRegistryAdapter:
             "registered_at": registration.registered_at,
             "last_heartbeat": registration.last_heartbeat,
         }
+
+
+def _fields(record: Any) -> dict[str, object]:
+    """Return a spec record, a dataclass or a mapping, as a dict of its fields."""
+    if dataclasses.is_dataclass(record) and not isinstance(record, type):
+        return {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
+    return dict(record)

@@ -265,18 +265,21 @@ class ProcessRegistry:
     ) -> Registration:
         """Replace a live process's metadata with new, validated metadata.
 
+        The entry is checked before the metadata, so an update of a missing
+        or dead process reports that whatever metadata it carries.
+
         Returns:
             The updated registration. Its generation and times are unchanged.
 
         Raises:
-            InvalidMetadataError: if the metadata does not conform to the schema.
             NotRegisteredError: if no process with this id is registered there.
             ProcessNotAliveError: if the registered process has ended.
+            InvalidMetadataError: if the metadata does not conform to the schema.
         """
         _check_namespace(namespace)
-        stored = self._schema.validate(metadata)
         with self._lock:
             current = self._live_entry(namespace, pid)
+            stored = self._schema.validate(metadata)
             updated = dataclasses.replace(current, metadata=stored)
             self._namespaces[namespace][pid] = updated
         return updated

@@ -303,7 +303,7 @@ def test_update_metadata_keeps_generation_and_times() -> None:
     assert registry.lookup("jobs", "a") == updated
 
 
-def test_update_metadata_validates_first() -> None:
+def test_invalid_update_keeps_metadata() -> None:
     registry, _ = make_registry()
     registry.register(FakeProcess("a"), METADATA, "jobs")
     with pytest.raises(InvalidMetadataError):
@@ -315,6 +315,12 @@ def test_update_metadata_of_unknown_raises() -> None:
     registry, _ = make_registry()
     with pytest.raises(NotRegisteredError):
         registry.update_metadata("jobs", "a", METADATA)
+
+
+def test_update_checks_entry_before_metadata() -> None:
+    registry, _ = make_registry()
+    with pytest.raises(NotRegisteredError):
+        registry.update_metadata("jobs", "a", {"role": "chef"})
 
 
 def test_heartbeat_records_current_reading() -> None:

@@ -1,0 +1,98 @@
+"""One-line bugs planted in the process registry, each caught by its generated tests.
+
+Each test copies the project, plants one bug in the copy's
+``reference_impl/process_registry/registry.py`` and runs ``specfirst test
+ProcessRegistry`` there, which must fail. The unplanted copy must pass, so a
+failure is the bug's doing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+PROJECT_PARTS = ("specs", "reference_impl", "adapters", "pyproject.toml")
+COMPONENT = "ProcessRegistry"
+TARGET = "reference_impl/process_registry/registry.py"
+
+# (name, the line as shipped, the line with the bug)
+MUTANTS = [
+    (
+        "stale_notice_removes_newer",
+        "            if current is None or current.generation != generation:",
+        "            if current is None:",
+    ),
+    (
+        "registers_dead_process",
+        "        if not process.is_alive():",
+        "        if not process.is_alive() and False:",
+    ),
+    (
+        "sweep_removes_live_instead",
+        "            if _probe_alive(registration):",
+        "            if not _probe_alive(registration):",
+    ),
+    (
+        "emptied_namespace_kept",
+        "        if not entries:",
+        "        if not entries and False:",
+    ),
+]
+
+
+def copy_project(root: Path) -> Path:
+    root.mkdir()
+    for part in PROJECT_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(
+                source, root / part, ignore=shutil.ignore_patterns("__pycache__")
+            )
+        else:
+            shutil.copy2(source, root / part)
+    return root
+
+
+def plant(path: Path, shipped: str, bug: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(shipped) == 1, f"{shipped!r} occurs {text.count(shipped)} times"
+    path.write_text(text.replace(shipped, bug), encoding="utf-8")
+
+
+def contract_tests(root: Path) -> subprocess.CompletedProcess[str]:
+    script = Path(sys.executable).parent / "specfirst"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "specfirst"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPECFIRST_")}
+    return subprocess.run(
+        [*command, "test", COMPONENT],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
+def test_shipped_code_passes(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "project")
+    completed = contract_tests(root)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+@pytest.mark.parametrize(
+    ("shipped", "bug"), [m[1:] for m in MUTANTS], ids=[m[0] for m in MUTANTS]
+)
+def test_planted_bug_is_caught(tmp_path: Path, shipped: str, bug: str) -> None:
+    root = copy_project(tmp_path / "project")
+    plant(root / TARGET, shipped, bug)
+    completed = contract_tests(root)
+    assert completed.returncode == 1, completed.stdout + completed.stderr
