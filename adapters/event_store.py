@@ -8,7 +8,7 @@ spec's ``Backpressure`` error.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from reference_impl.clock import ManualClock
 from reference_impl.event_store import (
@@ -76,9 +76,9 @@ class EventStoreAdapter:
         """Append one event without waiting; return its position."""
         return self._store.append(payload, correlation).position
 
-    def append_batch(self, batch: Sequence[Mapping[str, object]]) -> int:
+    def append_batch(self, batch: Sequence[Any]) -> int:
         """Append the Draft records as one batch; return the first position."""
-        drafts = [EventDraft(draft["correlation"], draft["payload"]) for draft in batch]
+        drafts = [_draft(record) for record in batch]
         return self._store.append_batch(drafts)[0].position
 
     def read_event(self, position: int) -> dict[str, object]:
@@ -149,3 +149,10 @@ def _record(event: Event) -> dict[str, object]:
         "payload": event.payload,
         "recorded_at": event.recorded_at,
     }
+
+
+def _draft(record: Any) -> EventDraft:
+    """Return a spec Draft record, a dataclass or a mapping, as an EventDraft."""
+    if isinstance(record, Mapping):
+        return EventDraft(record["correlation"], record["payload"])
+    return EventDraft(record.correlation, record.payload)
