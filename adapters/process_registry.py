@@ -19,6 +19,7 @@ from reference_impl.process_registry import (
     AlreadyRegisteredError,
     Field,
     InvalidMetadataError,
+    MemoryBackup,
     MetadataSchema,
     NotRegisteredError,
     ProcessNotAliveError,
@@ -63,22 +64,29 @@ class ParkedThread:
 
 
 class _Namespaces:
-    """Namespace names for the test's identity values, in first-use order."""
+    """Namespace names for the test's identity values, in first-use order.
+
+    The concurrency test calls the adapter from many threads, so naming a
+    new value is one critical section: two values never get one name.
+    """
 
     def __init__(self) -> None:
         self._names: dict[Hashable, str] = {}
         self._values: dict[str, Hashable] = {}
+        self._lock = threading.Lock()
 
     def name(self, value: Hashable) -> str:
-        name = self._names.get(value)
-        if name is None:
-            name = f"ns-{len(self._names)}"
-            self._names[value] = name
-            self._values[name] = value
-        return name
+        with self._lock:
+            name = self._names.get(value)
+            if name is None:
+                name = f"ns-{len(self._names)}"
+                self._names[value] = name
+                self._values[name] = value
+            return name
 
     def value(self, name: str) -> Hashable:
-        return self._values[name]
+        with self._lock:
+            return self._values[name]
 
 
 class ProcessRegistryAdapter:
@@ -107,10 +115,21 @@ class ProcessRegistryAdapter:
                 "capacity": Field(int, minimum=0),
             }
         )
+        self._schema = schema
+        self._sweep_interval = constants["sweep_interval"]
+        # The backup outlives a crash of the registry, as a supervisor's copy
+        # would.
+        self._backup = MemoryBackup()
         self._registry = ProcessRegistry(
-            schema, sweep_interval=constants["sweep_interval"], clock=self._clock
+            schema,
+            sweep_interval=self._sweep_interval,
+            clock=self._clock,
+            backup=self._backup,
         )
         self._namespaces = _Namespaces()
+        # The world: each id's current thread and the deaths so far, guarded
+        # by one lock because the concurrency test calls from many threads.
+        self._world = threading.Lock()
         self._processes: dict[Hashable, ParkedThread] = {}
         self._died_at: dict[Hashable, int] = {}
 
@@ -123,8 +142,10 @@ class ProcessRegistryAdapter:
 
     def register(self, p: Hashable, metadata: Any, ns: Hashable) -> int:
         """Register process ``p``'s current thread; return the generation."""
+        with self._world:
+            process = self._process(p)
         registration = self._registry.register(
-            self._process(p), _fields(metadata), self._namespaces.name(ns)
+            process, _fields(metadata), self._namespaces.name(ns)
         )
         return registration.generation
 
@@ -152,14 +173,16 @@ class ProcessRegistryAdapter:
 
     def process_dies(self, p: Hashable) -> None:
         """End process ``p``'s thread and wait until it has ended."""
-        self._process(p).end()
-        self._died_at[p] = self._clock.now()
+        with self._world:
+            self._process(p).end()
+            self._died_at[p] = self._clock.now()
 
     def pid_reused(self, p: Hashable) -> None:
         """Give id ``p`` to a new, live thread."""
-        del self._processes[p]
-        del self._died_at[p]
-        self._process(p)
+        with self._world:
+            del self._processes[p]
+            del self._died_at[p]
+            self._process(p)
 
     def death_notice(self, ns: Hashable, p: Hashable, generation: int) -> None:
         """Deliver a death notice for registration ``generation`` of ``p``."""
@@ -173,6 +196,22 @@ class ProcessRegistryAdapter:
         """Advance the manual clock by ``elapsed`` ticks, at least 1."""
         self._clock.advance(elapsed)
 
+    def crash(self) -> None:
+        """Lose the registry and everything in its memory; the backup survives."""
+        del self._registry
+
+    def recover(self) -> None:
+        """Rebuild the registry from the backup and the live processes."""
+        with self._world:
+            live = [p for p in self._processes.values() if p.is_alive()]
+        self._registry = ProcessRegistry.recover(
+            self._backup,
+            live,
+            self._schema,
+            sweep_interval=self._sweep_interval,
+            clock=self._clock,
+        )
+
     def observe(self) -> dict[str, object]:
         """Return the registry's state, and the world's, under the spec's names."""
         entries = {
@@ -182,23 +221,27 @@ class ProcessRegistryAdapter:
             }
             for ns, registrations in self._registry.snapshot().items()
         }
+        with self._world:
+            dead = dict(self._died_at)
         return {
             "entries": entries,
             "next_generation": self._registry.next_generation,
-            "dead": dict(self._died_at),
+            "dead": dead,
             "last_sweep": self._registry.last_sweep,
             "now": self._clock.now(),
         }
 
     def close(self) -> None:
         """End every thread the adapter started."""
-        for process in self._processes.values():
-            process.end()
-        self._processes.clear()
+        with self._world:
+            for process in self._processes.values():
+                process.end()
+            self._processes.clear()
 
     # --- helpers --------------------------------------------------------------------
 
     def _process(self, p: Hashable) -> ParkedThread:
+        # The caller holds the world lock.
         process = self._processes.get(p)
         if process is None:
             process = ParkedThread(p)

@@ -8,6 +8,7 @@ the ints that were recorded.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Hashable, Mapping
 from typing import ClassVar
 
@@ -35,22 +36,29 @@ _SPEC_KIND_NAMES: dict[MetricKind, str] = {
 
 
 class _MetricNames:
-    """Metric names for the test's identity values, in first-use order."""
+    """Metric names for the test's identity values, in first-use order.
+
+    The concurrency test calls the adapter from many threads, so naming a
+    new value is one critical section: two values never get one name.
+    """
 
     def __init__(self) -> None:
         self._names: dict[Hashable, str] = {}
         self._values: dict[str, Hashable] = {}
+        self._lock = threading.Lock()
 
     def name(self, value: Hashable) -> str:
-        name = self._names.get(value)
-        if name is None:
-            name = f"metric-{len(self._names)}"
-            self._names[value] = name
-            self._values[name] = value
-        return name
+        with self._lock:
+            name = self._names.get(value)
+            if name is None:
+                name = f"metric-{len(self._names)}"
+                self._names[value] = name
+                self._values[name] = value
+            return name
 
     def value(self, name: str) -> Hashable:
-        return self._values[name]
+        with self._lock:
+            return self._values[name]
 
 
 class TelemetryServiceAdapter:

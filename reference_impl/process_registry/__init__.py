@@ -4,9 +4,17 @@ Each entry contains a process handle, metadata checked against a
 :class:`MetadataSchema`, and registration and heartbeat times from an
 injected monotonic clock. Lookups cost the same at any registry size, and a
 dead process is removed by a scheduled liveness sweep or a death notice.
+A registry that writes to a backup can be rebuilt after a crash from that
+backup and the live processes.
 The transitions are those of ``specs/process_registry.spec``.
 """
 
+from reference_impl.process_registry.backup import (
+    BackupContents,
+    BackupEntry,
+    MemoryBackup,
+    RegistryBackup,
+)
 from reference_impl.process_registry.monitor import LivenessMonitor
 from reference_impl.process_registry.processes import (
     OsProcess,
@@ -32,9 +40,12 @@ from reference_impl.process_registry.schema import (
 
 __all__ = [
     "AlreadyRegisteredError",
+    "BackupContents",
+    "BackupEntry",
     "Field",
     "InvalidMetadataError",
     "LivenessMonitor",
+    "MemoryBackup",
     "MetadataSchema",
     "NotRegisteredError",
     "OsProcess",
@@ -44,6 +55,7 @@ __all__ = [
     "ProcessRegistry",
     "ProcessRegistryError",
     "Registration",
+    "RegistryBackup",
     "SubprocessProcess",
     "TaskProcess",
     "ThreadProcess",

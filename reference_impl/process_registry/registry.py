@@ -20,11 +20,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from reference_impl._checks import require_positive_int
 from reference_impl.clock import Clock, MonotonicClock
+from reference_impl.process_registry.backup import BackupEntry, RegistryBackup
 from reference_impl.process_registry.processes import Process
 from reference_impl.process_registry.schema import InvalidMetadataError, MetadataSchema
 
@@ -132,6 +134,8 @@ class ProcessRegistry:
             period.
         clock: the source of monotonic readings. The default is a
             :class:`~reference_impl.clock.MonotonicClock` in milliseconds.
+        backup: where every change is copied, so that :meth:`recover` can
+            rebuild the registry after a crash. It should start empty.
 
     Raises:
         TypeError: if ``schema`` is not a MetadataSchema or ``sweep_interval``
@@ -145,6 +149,7 @@ class ProcessRegistry:
         *,
         sweep_interval: int,
         clock: Clock | None = None,
+        backup: RegistryBackup | None = None,
     ) -> None:
         if not isinstance(schema, MetadataSchema):
             raise TypeError(f"schema must be a MetadataSchema, got {schema!r}")
@@ -159,6 +164,72 @@ class ProcessRegistry:
         self._next_generation = 0
         self._size = 0
         self._last_sweep = self._clock.now()
+        self._backup = backup
+        if backup is not None:
+            backup.store_sweep(self._last_sweep)
+
+    @classmethod
+    def recover(
+        cls,
+        backup: RegistryBackup,
+        processes: Iterable[Process],
+        schema: MetadataSchema,
+        *,
+        sweep_interval: int,
+        clock: Clock | None = None,
+    ) -> ProcessRegistry:
+        """Rebuild a crashed registry from its backup and the live processes.
+
+        Every backed-up entry comes back with its generation, metadata and
+        times, attached to the process of ``processes`` with its id. An
+        entry whose process is not among them is taken for dead: it stays,
+        as a dead entry would have, until the next sweep removes it. The
+        generation counter and the last sweep come back too, so no
+        generation is issued twice. The new registry keeps writing to
+        ``backup``.
+
+        Args:
+            backup: the backup the crashed registry wrote to.
+            processes: the live processes, which announce themselves again.
+            schema: the schema for later writes. Backed-up metadata is not
+                validated again.
+            sweep_interval: as for the constructor.
+            clock: as for the constructor.
+
+        Raises:
+            TypeError: if a process has no ``pid`` and ``is_alive()``.
+        """
+        live = {_check_process(process): process for process in processes}
+        registry = cls(schema, sweep_interval=sweep_interval, clock=clock)
+        contents = backup.contents()
+        attached = 0
+        for saved in contents.entries:
+            process = live.get(saved.pid)
+            if process is not None:
+                attached += 1
+            registry._restore(saved, process or _Unattached(saved.pid))
+        registry._next_generation = contents.next_generation
+        registry._last_sweep = contents.last_sweep
+        registry._backup = backup
+        logger.info(
+            "recovered %d entries from the backup, %d attached to live processes",
+            len(contents.entries),
+            attached,
+        )
+        return registry
+
+    def _restore(self, saved: BackupEntry, process: Process) -> None:
+        registration = Registration(
+            namespace=saved.namespace,
+            pid=saved.pid,
+            generation=saved.generation,
+            metadata=MappingProxyType(dict(saved.metadata)),
+            registered_at=saved.registered_at,
+            last_heartbeat=saved.last_heartbeat,
+            process=process,
+        )
+        self._namespaces.setdefault(saved.namespace, {})[saved.pid] = registration
+        self._size += 1
 
     @property
     def schema(self) -> MetadataSchema:
@@ -235,6 +306,7 @@ class ProcessRegistry:
             entries[pid] = registration
             if existing is None:
                 self._size += 1
+            self._save(registration)
         if existing is not None:
             logger.info(
                 "process %r in namespace %r replaced dead generation %d with %d",
@@ -282,6 +354,7 @@ class ProcessRegistry:
             stored = self._schema.validate(metadata)
             updated = dataclasses.replace(current, metadata=stored)
             self._namespaces[namespace][pid] = updated
+            self._save(updated)
         return updated
 
     def heartbeat(self, namespace: str, pid: Hashable) -> Registration:
@@ -299,6 +372,7 @@ class ProcessRegistry:
             current = self._live_entry(namespace, pid)
             updated = dataclasses.replace(current, last_heartbeat=self._clock.now())
             self._namespaces[namespace][pid] = updated
+            self._save(updated)
         return updated
 
     def notify_death(self, namespace: str, pid: Hashable, generation: int) -> bool:
@@ -361,6 +435,8 @@ class ProcessRegistry:
     def _start_sweep(self, now: int) -> list[Registration]:
         # The caller holds the lock.
         self._last_sweep = now
+        if self._backup is not None:
+            self._backup.store_sweep(now)
         return [
             registration
             for entries in self._namespaces.values()
@@ -445,6 +521,39 @@ class ProcessRegistry:
         self._size -= 1
         if not entries:
             del self._namespaces[registration.namespace]
+        if self._backup is not None:
+            self._backup.discard(registration.namespace, registration.pid)
+
+    def _save(self, registration: Registration) -> None:
+        # The caller holds the lock, so the backup sees writes in their order.
+        if self._backup is None:
+            return
+        entry = BackupEntry(
+            namespace=registration.namespace,
+            pid=registration.pid,
+            generation=registration.generation,
+            metadata=registration.metadata,
+            registered_at=registration.registered_at,
+            last_heartbeat=registration.last_heartbeat,
+        )
+        self._backup.store(entry, self._next_generation)
+
+
+class _Unattached:
+    """The process of a recovered entry that no live process claimed: dead."""
+
+    def __init__(self, pid: Hashable) -> None:
+        self._pid = pid
+
+    @property
+    def pid(self) -> Hashable:
+        return self._pid
+
+    def is_alive(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return f"_Unattached({self._pid!r})"
 
 
 def _check_namespace(namespace: object) -> None:

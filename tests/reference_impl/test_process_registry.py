@@ -18,6 +18,7 @@ from reference_impl.process_registry import (
     Field,
     InvalidMetadataError,
     LivenessMonitor,
+    MemoryBackup,
     MetadataSchema,
     NotRegisteredError,
     OsProcess,
@@ -675,3 +676,94 @@ def test_lookups_during_writes_see_whole_entries() -> None:
         writer.join()
     for role, slots in seen:
         assert role == ("worker" if slots % 2 else "supervisor")  # type: ignore[operator]
+
+
+# Crash recovery
+
+
+def make_backed_registry() -> tuple[ProcessRegistry, ManualClock, MemoryBackup]:
+    clock = ManualClock()
+    backup = MemoryBackup()
+    registry = ProcessRegistry(
+        make_schema(), sweep_interval=INTERVAL, clock=clock, backup=backup
+    )
+    return registry, clock, backup
+
+
+def recover(backup: MemoryBackup, *processes: FakeProcess) -> ProcessRegistry:
+    return ProcessRegistry.recover(
+        backup, processes, make_schema(), sweep_interval=INTERVAL, clock=ManualClock()
+    )
+
+
+def test_recovery_restores_every_entry() -> None:
+    registry, clock, backup = make_backed_registry()
+    first = FakeProcess("a")
+    second = FakeProcess("b")
+    registry.register(first, METADATA, "jobs")
+    registry.register(second, METADATA, "web")
+    clock.advance(3)
+    registry.heartbeat("web", "b")
+    recovered = recover(backup, first, second)
+    assert recovered.snapshot() == registry.snapshot()
+    assert recovered.lookup("jobs", "a").process is first
+
+
+def test_recovery_keeps_generation_counter() -> None:
+    registry, _, backup = make_backed_registry()
+    registry.register(FakeProcess("a"), METADATA, "jobs")
+    registry.unregister("jobs", "a")
+    process = FakeProcess("b")
+    recovered = recover(backup, process)
+    assert recovered.next_generation == 1
+    assert recovered.register(process, METADATA, "jobs").generation == 1
+
+
+def test_recovery_forgets_removed_entries() -> None:
+    registry, _, backup = make_backed_registry()
+    process = FakeProcess("a")
+    registry.register(process, METADATA, "jobs")
+    registry.register(process, METADATA, "web")
+    registry.unregister("jobs", "a")
+    recovered = recover(backup, process)
+    assert recovered.namespaces() == frozenset({"web"})
+
+
+def test_unclaimed_entry_recovers_dead() -> None:
+    registry, _, backup = make_backed_registry()
+    registry.register(FakeProcess("gone"), METADATA, "jobs")
+    kept = FakeProcess("kept")
+    registry.register(kept, METADATA, "jobs")
+    recovered = recover(backup, kept)
+    assert len(recovered) == 2
+    with pytest.raises(ProcessNotAliveError):
+        recovered.lookup("jobs", "gone")
+    assert recovered.sweep() == 1
+    assert set(recovered.list_namespace("jobs")) == {"kept"}
+
+
+def test_recovery_keeps_sweep_schedule() -> None:
+    registry, clock, backup = make_backed_registry()
+    clock.advance(INTERVAL)
+    registry.poll()
+    recovered = recover(backup)
+    assert recovered.last_sweep == INTERVAL
+
+
+def test_recovered_registry_keeps_backing_up() -> None:
+    registry, _, backup = make_backed_registry()
+    process = FakeProcess("a")
+    recovered = recover(backup, process)
+    recovered.register(process, METADATA, "jobs")
+    again = recover(backup, process)
+    assert again.lookup("jobs", "a").generation == 0
+    assert len(backup) == 1
+    assert registry.next_generation == 0
+
+
+def test_backup_copies_metadata() -> None:
+    registry, _, backup = make_backed_registry()
+    registry.register(FakeProcess("a"), METADATA, "jobs")
+    (entry,) = backup.contents().entries
+    assert entry.metadata == METADATA
+    assert isinstance(entry.metadata, MappingProxyType)
