@@ -45,7 +45,7 @@ def make_server(history_limit: int | None = None) -> tuple[ConfigServer, ManualC
 
 
 class Recorder:
-    """A subscriber callback that keeps the versions it was told about."""
+    """A subscriber callback that keeps the versions it receives."""
 
     def __init__(self) -> None:
         self.versions: list[int] = []
