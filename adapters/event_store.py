@@ -25,6 +25,7 @@ from reference_impl.event_store import (
     PositionNotWrittenError,
     UnknownSubscriptionError,
 )
+from reference_impl.event_store_journal import MemoryJournal
 
 __all__ = ["EventStoreAdapter"]
 
@@ -60,11 +61,15 @@ class EventStoreAdapter:
 
     def __init__(self, constants: Mapping[str, int]) -> None:
         self._clock = ManualClock(0)
+        self._settings = {
+            "max_age": constants["max_age"],
+            "buffer_size": constants["buffer_size"],
+            "max_batch": constants["max_batch"],
+        }
+        # The journal outlives a crash of the store, as a durable log would.
+        self._journal = MemoryJournal()
         self._store = EventStore(
-            max_age=constants["max_age"],
-            buffer_size=constants["buffer_size"],
-            max_batch=constants["max_batch"],
-            clock=self._clock,
+            **self._settings, clock=self._clock, journal=self._journal
         )
 
     @property
@@ -121,6 +126,16 @@ class EventStoreAdapter:
     def tick(self, elapsed: int) -> None:
         """Advance the manual clock by ``elapsed`` ticks, at least 1."""
         self._clock.advance(elapsed)
+
+    def crash(self) -> None:
+        """Lose the store and everything in its memory; the journal survives."""
+        del self._store
+
+    def recover(self) -> None:
+        """Rebuild the store from the journal."""
+        self._store = EventStore.recover(
+            self._journal, **self._settings, clock=self._clock
+        )
 
     def observe(self) -> dict[str, object]:
         """Return the store's state under the spec's variable names."""

@@ -15,6 +15,10 @@ retention removes before a subscriber polled them are counted the same
 way. Either way every event after the subscription started is delivered,
 counted as dropped, or still buffered, as :class:`SubscriptionStatus` reports.
 
+A store that writes to a journal
+(:mod:`reference_impl.event_store_journal`) can be rebuilt from it after a
+crash with :meth:`EventStore.recover`.
+
 The transitions are those of ``specs/event_store.spec``.
 """
 
@@ -30,6 +34,7 @@ from dataclasses import dataclass
 
 from reference_impl._checks import require_int, require_positive_int
 from reference_impl.clock import Clock, MonotonicClock
+from reference_impl.event_store_journal import EventJournal, SavedSubscription
 
 __all__ = [
     "AlreadySubscribedError",
@@ -214,6 +219,8 @@ class EventStore:
         max_batch: the most events one :meth:`append_batch` accepts.
         clock: the source of monotonic readings. The default is a
             :class:`~reference_impl.clock.MonotonicClock` in milliseconds.
+        journal: where every change is copied, so that :meth:`recover` can
+            rebuild the store after a crash. It should start empty.
 
     Raises:
         TypeError: if an argument is not an int.
@@ -228,6 +235,7 @@ class EventStore:
         buffer_size: int,
         max_batch: int = 1000,
         clock: Clock | None = None,
+        journal: EventJournal | None = None,
     ) -> None:
         self._max_age = require_int("max_age", max_age)
         if max_age < 0:
@@ -244,6 +252,54 @@ class EventStore:
         self._next_position = 0
         self._by_correlation: dict[Hashable, deque[int]] = {}
         self._subscriptions: dict[Hashable, _Subscription] = {}
+        self._journal = journal
+
+    @classmethod
+    def recover(
+        cls,
+        journal: EventJournal,
+        *,
+        max_age: int,
+        buffer_size: int,
+        max_batch: int = 1000,
+        clock: Clock | None = None,
+    ) -> EventStore:
+        """Rebuild a crashed store from its journal.
+
+        The retained events come back at their positions with their times,
+        the position counter comes back even if no event is retained, and
+        every subscription comes back with its cursor and counts. The new
+        store keeps writing to ``journal``.
+
+        Args:
+            journal: the journal the crashed store wrote to.
+            max_age, buffer_size, max_batch, clock: as for the constructor.
+        """
+        store = cls(
+            max_age=max_age, buffer_size=buffer_size, max_batch=max_batch, clock=clock
+        )
+        contents = journal.contents()
+        for event in contents.events:
+            store._events.append(event)
+            store._by_correlation.setdefault(event.correlation_id, deque()).append(
+                event.position
+            )
+        store._next_position = contents.next_position
+        for subscription_id, saved in contents.subscriptions.items():
+            store._subscriptions[subscription_id] = _Subscription(
+                policy=saved.policy,
+                start=saved.start,
+                cursor=saved.cursor,
+                delivered=saved.delivered,
+                dropped=saved.dropped,
+            )
+        store._journal = journal
+        logger.info(
+            "recovered %d event(s) and %d subscription(s) from the journal",
+            len(contents.events),
+            len(contents.subscriptions),
+        )
+        return store
 
     @property
     def max_age(self) -> int:
@@ -351,6 +407,8 @@ class EventStore:
                     event.position
                 )
             self._next_position += len(stored)
+            if self._journal is not None:
+                self._journal.append(stored)
         return stored
 
     def _wait_for_room(self, needed: int, timeout: float | None) -> None:
@@ -454,6 +512,8 @@ class EventStore:
             self._compact()
             if removed:
                 self._room.notify_all()
+                if self._journal is not None:
+                    self._journal.expire(self._first_position())
         if removed:
             logger.debug("retention removed %d event(s) older than %d", removed, cutoff)
         return removed
@@ -488,9 +548,9 @@ class EventStore:
             if subscription_id in self._subscriptions:
                 raise AlreadySubscribedError(subscription_id)
             start = self._next_position
-            self._subscriptions[subscription_id] = _Subscription(
-                policy=overflow, start=start, cursor=start
-            )
+            subscription = _Subscription(policy=overflow, start=start, cursor=start)
+            self._subscriptions[subscription_id] = subscription
+            self._save(subscription_id, subscription)
 
     def unsubscribe(self, subscription_id: Hashable) -> None:
         """End a subscription; appends it held back may go ahead.
@@ -503,6 +563,8 @@ class EventStore:
                 raise UnknownSubscriptionError(subscription_id)
             del self._subscriptions[subscription_id]
             self._room.notify_all()
+            if self._journal is not None:
+                self._journal.discard_subscription(subscription_id)
 
     def poll(self, subscription_id: Hashable) -> Event | None:
         """Deliver the subscription's next event, or None if none is buffered.
@@ -522,6 +584,8 @@ class EventStore:
                 subscription.cursor += 1
                 subscription.delivered += 1
                 self._room.notify_all()
+            if skipped or event is not None:
+                self._save(subscription_id, subscription)
         if skipped:
             logger.warning(
                 "subscription %r dropped %d event(s); its buffer holds %d",
@@ -574,6 +638,19 @@ class EventStore:
         subscription.dropped += skipped
         subscription.cursor = cursor
         return skipped
+
+    def _save(self, subscription_id: Hashable, subscription: _Subscription) -> None:
+        # The caller holds the lock, so the journal receives changes in order.
+        if self._journal is None:
+            return
+        saved = SavedSubscription(
+            policy=subscription.policy,
+            start=subscription.start,
+            cursor=subscription.cursor,
+            delivered=subscription.delivered,
+            dropped=subscription.dropped,
+        )
+        self._journal.save_subscription(subscription_id, saved)
 
     def _pending(self, subscription: _Subscription) -> int:
         return self._next_position - max(subscription.cursor, self._first_position())

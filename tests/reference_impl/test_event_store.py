@@ -24,6 +24,7 @@ from reference_impl.event_store import (
     SubscriptionStatus,
     UnknownSubscriptionError,
 )
+from reference_impl.event_store_journal import MemoryJournal
 
 MAX_AGE = 10
 BUFFER = 3
@@ -464,3 +465,71 @@ def test_concurrent_polls_deliver_each_event_once() -> None:
 
     run_in_threads(4, drain)
     assert sorted(received) == list(range(4000))
+
+
+# Crash recovery
+
+
+def make_journaled_store() -> tuple[EventStore, ManualClock, MemoryJournal]:
+    clock = ManualClock()
+    journal = MemoryJournal()
+    store = EventStore(
+        max_age=MAX_AGE, buffer_size=BUFFER, max_batch=5, clock=clock, journal=journal
+    )
+    return store, clock, journal
+
+
+def recover(journal: MemoryJournal, clock: ManualClock) -> EventStore:
+    return EventStore.recover(
+        journal, max_age=MAX_AGE, buffer_size=BUFFER, max_batch=5, clock=clock
+    )
+
+
+def test_recovery_restores_events_and_index() -> None:
+    store, clock, journal = make_journaled_store()
+    store.append("a", "x")
+    store.append_batch([EventDraft("y", "b"), EventDraft("x", "c")])
+    recovered = recover(journal, clock)
+    assert recovered.events() == store.events()
+    assert [e.payload for e in recovered.read_correlated("x")] == ["a", "c"]
+    assert recovered.append("d", "x").position == 3
+
+
+def test_recovery_never_reuses_positions() -> None:
+    store, clock, journal = make_journaled_store()
+    store.append("a", "x")
+    clock.advance(MAX_AGE + 1)
+    store.enforce_retention()
+    recovered = recover(journal, clock)
+    assert len(recovered) == 0
+    assert recovered.next_position == 1
+    assert recovered.append("b", "x").position == 1
+
+
+def test_recovery_restores_subscriptions() -> None:
+    store, clock, journal = make_journaled_store()
+    store.subscribe("lossy", Overflow.DROP_OLDEST)
+    for n in range(BUFFER + 2):
+        store.append(n, "c")
+    store.poll("lossy")
+    recovered = recover(journal, clock)
+    assert recovered.raw_subscriptions() == store.raw_subscriptions()
+    event = recovered.poll("lossy")
+    assert event is not None
+    assert event.payload == 3
+
+
+def test_recovery_forgets_unsubscribed() -> None:
+    store, clock, journal = make_journaled_store()
+    store.subscribe("s")
+    store.unsubscribe("s")
+    assert recover(journal, clock).subscription_ids() == frozenset()
+
+
+def test_recovered_store_keeps_journaling() -> None:
+    store, clock, journal = make_journaled_store()
+    recovered = recover(journal, clock)
+    recovered.append("a", "x")
+    assert recover(journal, clock).read(0).payload == "a"
+    assert len(journal) == 1
+    assert store.next_position == 0
