@@ -1,11 +1,11 @@
 """The kinds of clause every component spec must state, and which it lacks.
 
 A component's clauses of each kind live in one field of
-``spec_lang.ast.Component``: ``invariants`` today, and ``safety``,
-``liveness``, ``failure_modes`` and ``performance`` as the language gains
-them. A kind whose field the AST does not have yet is reported as missing,
-with a note that the language cannot state it yet: the criterion is unmet
-either way, and saying why keeps the finding honest.
+``spec_lang.ast.Component``: ``invariants``, ``safety``, ``liveness`` and
+``failures`` today, and ``performance`` once the language gains it. A kind
+whose field the AST does not have yet is reported as missing, with a note
+that the language cannot state it yet: the criterion is unmet either way,
+and saying why keeps the finding honest.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ SECTIONS: tuple[SectionKind, ...] = (
     ),
     SectionKind(
         "failure modes with recovery",
-        "failure_modes",
+        "failures",
         "add each failure, what a crash keeps and loses, what recovery restores "
         "and within what bound",
     ),

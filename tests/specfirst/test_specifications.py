@@ -65,6 +65,22 @@ def test_component_without_invariants_is_told_to_add_one() -> None:
     assert names[0] == "invariants"
 
 
+def test_stated_failure_mode_is_not_missing() -> None:
+    text = SWITCH_SPEC.replace(
+        "  invariant flips_counted: flips >= 0\n",
+        "  invariant flips_counted: flips >= 0\n\n"
+        "  failure crash {\n"
+        "    keeps position, flips\n"
+        "    ensures counted: flips == old(flips)\n"
+        "  }\n",
+    )
+    component = load_source(text, "switch.spec").components[0]
+    assert len(component.failures) == 1
+    names = [m.kind.name for m in missing_sections(component)]
+    assert "failure modes with recovery" not in names
+    assert "performance bounds" in names
+
+
 def test_stated_kind_of_clause_is_not_missing() -> None:
     # The AST gains one field per kind; a component that has one is complete there.
     component = load_source(SWITCH_SPEC, "switch.spec").components[0]
