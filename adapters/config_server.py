@@ -11,6 +11,7 @@ and are reported back as dicts.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Hashable, Mapping
 from typing import ClassVar
 
@@ -48,7 +49,9 @@ class ConfigServerAdapter:
 
     Each spec subscriber is one subscription whose callback records the
     versions it receives, so an update's result is the set of
-    subscribers whose callback received that update's version.
+    subscribers whose callback received that update's version. The
+    adapter's own maps are guarded by a lock, because the generated
+    concurrency test calls it from many threads at once.
 
     Args:
         constants: none; the spec declares no constants.
@@ -73,7 +76,8 @@ class ConfigServerAdapter:
         self._names: dict[Hashable, str] = {}
         self._segments: dict[str, Hashable] = {}
         self._subscriptions: dict[Hashable, Subscription] = {}
-        self._received: dict[Hashable, list[int]] = {}
+        self._received: dict[Hashable, set[int]] = {}
+        self._lock = threading.RLock()
 
     @property
     def server(self) -> ConfigServer:
@@ -123,7 +127,8 @@ class ConfigServerAdapter:
 
     def notified_by(self, path: SpecPath) -> frozenset[Hashable]:
         """Return the subscribers that a change at ``path`` notifies."""
-        subscribers = {sub: s for s, sub in self._subscriptions.items()}
+        with self._lock:
+            subscribers = {sub: s for s, sub in self._subscriptions.items()}
         audience = self._server.subscribers_of(self._path(path))
         return frozenset(subscribers[sub] for sub in audience)
 
@@ -133,17 +138,21 @@ class ConfigServerAdapter:
 
     def subscribe(self, s: Hashable, topic: SpecPath) -> None:
         """Subscribe ``s`` to ``topic`` with a callback that records versions."""
-        received: list[int] = []
+        received: set[int] = set()
 
         def record(change: Change) -> None:
-            received.append(change.version)
+            received.add(change.version)
 
-        self._received[s] = received
-        self._subscriptions[s] = self._server.subscribe(self._path(topic), record)
+        subscription = self._server.subscribe(self._path(topic), record)
+        with self._lock:
+            self._received[s] = received
+            self._subscriptions[s] = subscription
 
     def unsubscribe(self, s: Hashable) -> None:
         """Cancel ``s``'s subscription."""
-        self._subscriptions.pop(s).cancel()
+        with self._lock:
+            subscription = self._subscriptions.pop(s)
+        subscription.cancel()
 
     def tick(self, elapsed: int) -> None:
         """Advance the manual clock by ``elapsed`` ticks."""
@@ -164,13 +173,17 @@ class ConfigServerAdapter:
                 {"version": c.version, "path": self._spec_path(c.path), "at": c.at}
                 for c in state.history
             ),
-            "topics": {
+            "topics": self._topics(),
+            "now": state.now,
+        }
+
+    def _topics(self) -> dict[Hashable, SpecPath]:
+        with self._lock:
+            return {
                 s: self._spec_path(sub.topic)
                 for s, sub in self._subscriptions.items()
                 if sub.active
-            },
-            "now": state.now,
-        }
+            }
 
     # --- mapping ---
 
@@ -178,21 +191,28 @@ class ConfigServerAdapter:
         return tuple(self._name(segment) for segment in segments)
 
     def _name(self, segment: Hashable) -> str:
-        name = self._names.get(segment)
-        if name is None:
-            name = self._names[segment] = f"s{len(self._names)}"
-            self._segments[name] = segment
-        return name
+        # Naming is check-then-act, so two threads meeting a new segment at
+        # once must not both take the next free name.
+        with self._lock:
+            name = self._names.get(segment)
+            if name is None:
+                name = self._names[segment] = f"s{len(self._names)}"
+                self._segments[name] = segment
+            return name
 
     def _spec_path(self, path: Path) -> SpecPath:
-        return tuple(self._segments[name] for name in path)
+        with self._lock:
+            return tuple(self._segments[name] for name in path)
 
     def _notified(self, change: Change) -> frozenset[Hashable]:
-        return frozenset(
-            s
-            for s, received in self._received.items()
-            if s in self._subscriptions and received and received[-1] == change.version
-        )
+        # Other threads' changes may reach a callback after this one, so the
+        # test is whether the version arrived at all, not whether it came last.
+        with self._lock:
+            return frozenset(
+                s
+                for s, received in self._received.items()
+                if s in self._subscriptions and change.version in received
+            )
 
 
 def _python_value(value: SpecValue) -> object:
