@@ -163,7 +163,9 @@ def check(
         stdout.print_json(json.dumps(check_json(report)))
     else:
         print_diagnostics(stderr, report.diagnostics, report.loaded.sources)
-        print_check(stdout, report)
+        # A run that stopped at input errors proved nothing, so it gets no table.
+        if report.results or report.loaded.specs or not report.diagnostics:
+            print_check(stdout, report)
     if export_tests is not None:
         _export_tests(config, report, export_tests)
     if report.diagnostics:
