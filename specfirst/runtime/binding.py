@@ -247,6 +247,7 @@ class ModelAdapter:
         self, model_class: type[SpecModel], constants: Mapping[str, int]
     ) -> None:
         self.model = model_class(constants, checked=False)
+        self._constants = dict(constants)
         self.errors: dict[type[BaseException], str] = {
             _error_class(name): name for name in model_class._sf_errors
         }
@@ -272,6 +273,15 @@ class ModelAdapter:
 
     def observe(self) -> dict[str, object]:
         return self.model._sf_state()
+
+    def _sf_restart(self, keeps: tuple[str, ...] | None) -> None:
+        """Apply a failure mode: keep the variables in ``keeps`` (all of them
+        when None), and restart the others at the values ``init`` gives them."""
+        if keeps is None:
+            return
+        kept = {name: value for name, value in self.observe().items() if name in keeps}
+        fresh = type(self.model)(self._constants, checked=False)
+        self.model = fresh._sf_with_state(kept)
 
 
 _ERROR_CLASSES: dict[str, type[Exception]] = {}

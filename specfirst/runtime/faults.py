@@ -19,7 +19,11 @@ one or the other.
 
 Adapters opt in by having both ``crash()`` and ``recover()``; without them
 the fault test is skipped with that reason, which a gate does not count as
-a pass.
+a pass. With ``SPECFIRST_TARGET=model`` the reference model stands in for
+the implementation, and a crash moves it to the state the failure mode
+defines. That run checks the spec against itself: each failure's ensures
+is evaluated on the recovered state and counted in the coverage, as the
+contract tests count the invariants.
 """
 
 from __future__ import annotations
@@ -128,14 +132,23 @@ class FaultMachine(ContractMachine):
     def crash_and_recover(self, mode: FailureMode) -> None:
         """Crash and recover the implementation; move the model as ``mode`` allows."""
         __tracebackhide__ = True  # pytest shows the failure, not the runtime
-        self.trace.append(f"implementation.crash()  # {mode.clause_id}")
-        self._call_adapter("crash")
-        self.trace.append("implementation.recover()")
-        self._call_adapter("recover")
+        if self.binding.target is Target.MODEL:
+            self._restart_model(mode)
+        else:
+            self.trace.append(f"implementation.crash()  # {mode.clause_id}")
+            self._call_adapter("crash")
+            self.trace.append("implementation.recover()")
+            self._call_adapter("recover")
         before = self.model
         self._model = self._crashed(before, mode)
         self._check_restored(before, mode)
         RECORDER.operation(mode.clause_id, None)
+
+    def _restart_model(self, mode: FailureMode) -> None:
+        """Apply ``mode`` to the model target, which has no process to crash: its
+        state after recovery is the one the failure mode defines."""
+        self.trace.append(f"implementation._sf_restart(keeps={mode.keeps!r})")
+        self._implementation._sf_restart(mode.keeps)
 
     def _check_restored(self, before: SpecModel, mode: FailureMode) -> None:
         """Evaluate the failure's ensures on the implementation's recovered state."""
@@ -313,10 +326,13 @@ def fault_machine(
 
 
 def _require_crashes(contract: type[ContractMachine], folder: Path) -> None:
-    """Skip the test when the bound adapter cannot crash and recover."""
+    """Skip the test when the bound adapter cannot crash and recover.
+
+    The model target always can: a crash applies the failure mode to it.
+    """
     binding = bind(contract.COMPONENT, load_model(contract.MODEL, folder), folder)
     if binding.target is Target.MODEL:
-        _skip(f"{contract.COMPONENT}: the model target has no implementation to crash")
+        return
     adapter = binding.implementation
     missing = [
         m for m in ("crash", "recover") if not callable(getattr(adapter, m, None))

@@ -16,13 +16,13 @@ from concurrency_support import (
 )
 from registry_components import RegistryAdapter
 
+from specfirst.runtime.coverage import RECORDER
 from specfirst.runtime.errors import ContractMismatch
 from specfirst.runtime.faults import (
     FailureMode,
     FaultMachine,
     default_failure,
     fault_machine,
-    run_faults,
 )
 
 QUICK = "max_examples = 40"
@@ -74,18 +74,23 @@ def test_adapter_without_crash_is_skipped(
         _run(registry, "NoCrashAdapter", tmp_path, monkeypatch)
 
 
-def test_model_target_is_skipped(
+def test_model_target_counts_failure_ensures(
     registry: Generated, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The model target has no process to crash: the failure mode moves it, and
+    # the failure's ensures are evaluated on the state it moved to.
     monkeypatch.setenv("SPECFIRST_TARGET", "model")
     project(tmp_path, "SlotRegistry", "registry_components:RegistryAdapter", QUICK)
     monkeypatch.setenv("SPECFIRST_ROOT", str(tmp_path))
-    with pytest.raises(pytest.skip.Exception, match="model target"):
-        run_faults(
-            "test_slot_registry_contract:SlotRegistryContract",
-            (),
-            str(registry.file("faults")),
-        )
+    ensures = "SlotRegistry.failure.crash.ensures.nothing_lost"
+    RECORDER.clear()
+    registry.faults.test_slot_registry_faults()
+    counts = RECORDER.clauses.get(ensures, {"held": 0, "failed": 0})
+    crashes = RECORDER.operations.get("SlotRegistry.failure.crash", {"calls": 0})
+    RECORDER.clear()
+    assert counts["held"] > 0
+    assert counts["failed"] == 0
+    assert crashes["calls"] > 0
 
 
 def test_generated_fault_test_fails_under_pytest(
