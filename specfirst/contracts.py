@@ -41,7 +41,11 @@ def check_contracts(
     step_count: int | None = None,
     seed: int | None = None,
 ) -> ContractsResult:
-    """Run the generated tests against the models and trace what they exercised."""
+    """Run the generated tests against the models and trace what they exercised.
+
+    The fault tests run too, for the components that state failure modes,
+    since only they evaluate a failure's ensures.
+    """
     components = [(s.path, c) for s in loaded.specs for c in s.components]
     problem = generate_tests(workspace.config, loaded)
     if problem:
@@ -59,6 +63,7 @@ def check_contracts(
         max_examples=max_examples,
         step_count=step_count,
         coverage_file=coverage_file,
+        with_faults={c.name for _, c in components if c.failures},
         seed=seed,
     )
     coverage = read_coverage(coverage_file)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -74,6 +75,10 @@ def contract_test_file(out_dir: Path, component: str) -> Path:
     return out_dir / f"test_{snake_case(component)}_contract.py"
 
 
+def fault_test_file(out_dir: Path, component: str) -> Path:
+    return out_dir / f"test_{snake_case(component)}_faults.py"
+
+
 def generated_test_files(out_dir: Path, component: str) -> list[Path]:
     """Every generated test module of ``component``: the contract tests and any
     other kind (``test_<component>_<kind>.py``) the generator writes."""
@@ -91,6 +96,7 @@ def run_contract_tests(
     step_count: int | None = None,
     coverage_file: Path | None = None,
     every_kind: bool = False,
+    with_faults: Collection[str] = (),
     seed: int | None = None,
 ) -> TestRun:
     """Run the generated contract tests of ``components`` (all by default).
@@ -102,6 +108,8 @@ def run_contract_tests(
         coverage_file: where the runtime adds up the clauses the tests exercised.
         every_kind: run every generated test module of each component, not
             only its contract tests.
+        with_faults: components whose fault tests run beside their contract
+            tests.
         seed: Hypothesis's random seed, so that a run can be repeated exactly.
     """
     names = [
@@ -111,6 +119,9 @@ def run_contract_tests(
         if components is None or c.name in components
     ]
     files = [contract_test_file(config.build_dir, name) for name in names]
+    files.extend(
+        fault_test_file(config.build_dir, name) for name in names if name in with_faults
+    )
     missing = [str(f) for f in files if not f.is_file()]
     if every_kind and not missing:
         files = [
