@@ -275,8 +275,8 @@ class ModelAdapter:
         return self.model._sf_state()
 
     def _sf_restart(self, keeps: tuple[str, ...] | None) -> None:
-        """Apply a failure mode: keep the variables in ``keeps`` (all of them
-        when None), and restart the others at the values ``init`` gives them."""
+        """Apply a failure mode to the model. It keeps the variables in ``keeps``
+        (all of them when None) and restarts the others at their ``init`` values."""
         if keeps is None:
             return
         kept = {name: value for name, value in self.observe().items() if name in keeps}

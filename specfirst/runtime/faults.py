@@ -145,7 +145,7 @@ class FaultMachine(ContractMachine):
         RECORDER.operation(mode.clause_id, None)
 
     def _restart_model(self, mode: FailureMode) -> None:
-        """Apply ``mode`` to the model target, which has no process to crash: its
+        """Apply ``mode`` to the model target. It has no process to crash, so its
         state after recovery is the one the failure mode defines."""
         self.trace.append(f"implementation._sf_restart(keeps={mode.keeps!r})")
         self._implementation._sf_restart(mode.keeps)
