@@ -11,6 +11,12 @@ a waiting party is interrupted: every party of the open round is released
 with :class:`BarrierBrokenError`, and arrivals keep failing until
 :meth:`Barrier.reset`. Breaking instead of waiting on is what keeps one dead
 party from hanging all the others.
+
+A barrier given a store (:mod:`reference_impl.coordination.store`) writes
+each change to it, and :meth:`Barrier.recover` rebuilds a crashed barrier
+from it. The open round's arrivals come back, so the parties that arrived
+before the crash still count and the round can complete. The generation
+comes back too, so a round is never released twice under one number.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from dataclasses import dataclass, field
 
 from reference_impl._checks import require_int
 from reference_impl.coordination._identity import require_identity
+from reference_impl.coordination.store import SnapshotStore
 
 __all__ = [
     "AlreadyArrivedError",
@@ -86,13 +93,21 @@ class Barrier:
     Args:
         parties: how many arrivals release a round, at least 2.
         name: a label for log records and error messages.
+        store: where every change is saved, so that :meth:`recover` can
+            rebuild the barrier after a crash. It should start empty.
 
     Raises:
         TypeError: if ``parties`` is not an int.
         ValueError: if ``parties`` is less than 2.
     """
 
-    def __init__(self, parties: int, *, name: str = "barrier") -> None:
+    def __init__(
+        self,
+        parties: int,
+        *,
+        name: str = "barrier",
+        store: SnapshotStore[BarrierSnapshot] | None = None,
+    ) -> None:
         require_int("parties", parties)
         if parties < 2:
             raise ValueError(f"parties must be at least 2, got {parties}")
@@ -102,6 +117,48 @@ class Barrier:
         self._round = _Round()
         self._generation = 0
         self._broken = False
+        self._store = store
+
+    @classmethod
+    def recover(
+        cls,
+        store: SnapshotStore[BarrierSnapshot],
+        parties: int,
+        *,
+        name: str = "barrier",
+    ) -> Barrier:
+        """Rebuild a crashed barrier from its store.
+
+        The open round's arrivals, the generation and the broken flag come
+        back as the crashed barrier last saved them. Threads that waited on
+        the crashed barrier are gone with it; a party that arrived before
+        the crash counts in the round, and the round's release shows in
+        :attr:`generation`. The new barrier keeps writing to ``store``.
+
+        Raises:
+            TypeError: if ``parties`` is not an int.
+            ValueError: if ``parties`` is less than 2, or the store holds as
+                many arrivals as ``parties`` or more.
+        """
+        barrier = cls(parties, name=name, store=store)
+        saved = store.load()
+        if saved is None:
+            return barrier
+        if len(saved.arrived) >= parties:
+            raise ValueError(
+                f"the store holds {len(saved.arrived)} arrivals in the open "
+                f"round, but a round of {parties} parties releases at {parties}"
+            )
+        barrier._round = _Round(arrived=set(saved.arrived))
+        barrier._generation = saved.generation
+        barrier._broken = saved.broken
+        logger.info(
+            "barrier %r recovered at generation %d with %d arrivals",
+            name,
+            saved.generation,
+            len(saved.arrived),
+        )
+        return barrier
 
     @property
     def parties(self) -> int:
@@ -201,6 +258,7 @@ class Barrier:
         with self._condition:
             self._end_round()
             self._broken = False
+            self._save()
 
     def snapshot(self) -> BarrierSnapshot:
         """Return the arrivals, the generation and the broken flag atomically."""
@@ -227,6 +285,7 @@ class Barrier:
             logger.debug("barrier %r released round %d", self._name, self._generation)
         else:
             current.arrived.add(party)
+        self._save()
         return index, current
 
     def _await_end(self, current: _Round, deadline: float | None) -> bool:
@@ -250,6 +309,19 @@ class Barrier:
             logger.info("barrier %r is broken", self._name)
         self._end_round()
         self._broken = True
+        self._save()
+
+    def _save(self) -> None:
+        # The caller holds the condition's lock, so the store receives changes
+        # in order. Copying the open round costs O(parties) per change.
+        if self._store is not None:
+            self._store.save(
+                BarrierSnapshot(
+                    arrived=frozenset(self._round.arrived),
+                    generation=self._generation,
+                    broken=self._broken,
+                )
+            )
 
     def _end_round(self) -> None:
         # The caller holds the condition's lock. The open round's waiters

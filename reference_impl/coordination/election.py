@@ -11,19 +11,25 @@ leader is never replaced: a node that led an earlier term can only lead
 again by winning a new one. Callers pass the term with every request that
 needs leadership, so a deposed leader that comes back after a pause is told
 it is no longer leader instead of acting for the current term.
+
+An election given a store (:mod:`reference_impl.coordination.store`) writes
+each change to it, and :meth:`LeaderElection.recover` rebuilds a crashed
+election from it: an election that forgot its term would open that term a
+second time, with a second leader.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from reference_impl._checks import require_int, require_positive_int
 from reference_impl.clock import Clock, MonotonicClock
 from reference_impl.coordination._identity import require_identity, require_liveness
 from reference_impl.coordination.liveness import Liveness, always_alive
+from reference_impl.coordination.store import SnapshotStore
 
 __all__ = [
     "ElectionError",
@@ -108,6 +114,9 @@ class LeaderElection:
         clock: the source of monotonic readings. The default is a
             :class:`~reference_impl.clock.MonotonicClock` in milliseconds.
         name: a label for log records and error messages.
+        store: where every change is saved, so that :meth:`recover` can
+            rebuild the election after a crash. It should start empty. Each
+            change saves the whole state, remembered terms included.
 
     Raises:
         TypeError: if ``lease_ticks`` or ``history_limit`` is not an int.
@@ -121,6 +130,7 @@ class LeaderElection:
         history_limit: int = 1024,
         clock: Clock | None = None,
         name: str = "election",
+        store: SnapshotStore[ElectionSnapshot] | None = None,
     ) -> None:
         self._lease_ticks = require_positive_int("lease_ticks", lease_ticks)
         self._history_limit = require_positive_int("history_limit", history_limit)
@@ -134,6 +144,63 @@ class LeaderElection:
         # Terms open in order, so the oldest remembered term is always
         # term - history_limit + 1 and pruning needs no search.
         self._leaders: dict[int, Hashable] = {}
+        self._store = store
+
+    @classmethod
+    def recover(
+        cls,
+        store: SnapshotStore[ElectionSnapshot],
+        *,
+        lease_ticks: int,
+        history_limit: int = 1024,
+        clock: Clock | None = None,
+        name: str = "election",
+        liveness: Callable[[Hashable], Liveness] | None = None,
+    ) -> LeaderElection:
+        """Rebuild a crashed election from its store.
+
+        The term, its leader and lease, and the remembered leaders come back
+        as the crashed election last saved them, so no term opens twice and
+        a leader whose lease runs on still leads. The new election keeps
+        writing to ``store``.
+
+        Args:
+            store: the store the crashed election wrote to.
+            lease_ticks: as for the constructor.
+            history_limit: as for the constructor.
+            clock: as for the constructor.
+            name: as for the constructor.
+            liveness: returns a probe for a recovered leader, since a probe
+                does not survive the crash. Without it the leader counts as
+                alive until its lease runs out.
+
+        Raises:
+            TypeError: if a setting is not an int, or a probe is not callable.
+            ValueError: if ``lease_ticks`` or ``history_limit`` is less than 1.
+        """
+        election = cls(
+            lease_ticks=lease_ticks,
+            history_limit=history_limit,
+            clock=clock,
+            name=name,
+            store=store,
+        )
+        saved = store.load()
+        if saved is None:
+            return election
+        election._term = saved.term
+        election._leader = saved.leader
+        election._lease_expires = saved.lease_expires
+        election._leaders = dict(saved.leaders)
+        if saved.leader is not None and liveness is not None:
+            election._liveness = require_liveness("liveness", liveness(saved.leader))
+        logger.info(
+            "election %r recovered at term %d, leader %r",
+            name,
+            saved.term,
+            saved.leader,
+        )
+        return election
 
     @property
     def lease_ticks(self) -> int:
@@ -175,6 +242,7 @@ class LeaderElection:
             self._leaders[self._term] = node
             self._leaders.pop(self._term - self._history_limit, None)
             term = self._term
+            self._save(now)
         logger.info("election %r: %r leads term %d", self._name, node, term)
         return term
 
@@ -193,6 +261,7 @@ class LeaderElection:
             now = self._clock.now()
             self._require_leader(node, term, now)
             self._lease_expires = now + self._lease_ticks
+            self._save(now)
             return self._lease_expires
 
     def resign(self, node: Hashable, term: int) -> None:
@@ -204,9 +273,11 @@ class LeaderElection:
         """
         require_int("term", term)
         with self._mutex:
-            self._require_leader(node, term, self._clock.now())
+            now = self._clock.now()
+            self._require_leader(node, term, now)
             self._leader = None
             self._liveness = always_alive
+            self._save(now)
         logger.info("election %r: %r resigned term %d", self._name, node, term)
 
     def leader(self) -> Leadership | None:
@@ -238,6 +309,19 @@ class LeaderElection:
                 lease_expires=self._lease_expires,
                 leaders=dict(self._leaders),
                 now=self._clock.now(),
+            )
+
+    def _save(self, now: int) -> None:
+        # The caller holds the mutex, so the store receives changes in order.
+        if self._store is not None:
+            self._store.save(
+                ElectionSnapshot(
+                    term=self._term,
+                    leader=self._leader,
+                    lease_expires=self._lease_expires,
+                    leaders=dict(self._leaders),
+                    now=now,
+                )
             )
 
     def _leads_at(self, now: int) -> bool:

@@ -10,19 +10,25 @@ Every grant carries a fencing token, one more than the previous grant's. A
 resource guarded by the lock can reject writes that carry a token lower than
 the highest it has seen, which stops a holder whose lease ran out while it
 was paused from doing damage after a new holder took over.
+
+A lock given a store (:mod:`reference_impl.coordination.store`) writes each
+grant, renewal and release to it, and :meth:`LeaseLock.recover` rebuilds a
+crashed lock from it: a lock that forgot its holder would grant the lock a
+second time, and one that forgot its token would reissue fencing tokens.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from reference_impl._checks import require_positive_int
 from reference_impl.clock import Clock, MonotonicClock
 from reference_impl.coordination._identity import require_identity, require_liveness
 from reference_impl.coordination.liveness import Liveness, always_alive
+from reference_impl.coordination.store import SnapshotStore
 
 __all__ = [
     "LeaseLock",
@@ -95,6 +101,8 @@ class LeaseLock:
         clock: the source of monotonic readings. The default is a
             :class:`~reference_impl.clock.MonotonicClock` in milliseconds.
         name: a label for log records and error messages.
+        store: where every change is saved, so that :meth:`recover` can
+            rebuild the lock after a crash. It should start empty.
 
     Raises:
         TypeError: if ``lease_ticks`` is not an int.
@@ -102,7 +110,12 @@ class LeaseLock:
     """
 
     def __init__(
-        self, *, lease_ticks: int, clock: Clock | None = None, name: str = "lock"
+        self,
+        *,
+        lease_ticks: int,
+        clock: Clock | None = None,
+        name: str = "lock",
+        store: SnapshotStore[LeaseLockSnapshot] | None = None,
     ) -> None:
         self._lease_ticks = require_positive_int("lease_ticks", lease_ticks)
         self._clock: Clock = clock if clock is not None else MonotonicClock()
@@ -112,6 +125,56 @@ class LeaseLock:
         self._liveness: Liveness = always_alive
         self._expires_at = 0
         self._token = 0
+        self._store = store
+
+    @classmethod
+    def recover(
+        cls,
+        store: SnapshotStore[LeaseLockSnapshot],
+        *,
+        lease_ticks: int,
+        clock: Clock | None = None,
+        name: str = "lock",
+        liveness: Callable[[Hashable], Liveness] | None = None,
+    ) -> LeaseLock:
+        """Rebuild a crashed lock from its store.
+
+        The holder, the end of its lease and the fencing token come back as
+        the crashed lock last saved them. So a lease granted before the crash
+        blocks a second grant until it ends, and the next grant's token is
+        one above the last. The new lock keeps writing to ``store``.
+
+        Args:
+            store: the store the crashed lock wrote to.
+            lease_ticks: as for the constructor.
+            clock: as for the constructor.
+            name: as for the constructor.
+            liveness: returns a probe for a recovered holder, since a probe
+                does not survive the crash. Without it the holder counts as
+                alive until its lease runs out.
+
+        Raises:
+            TypeError: if ``lease_ticks`` is not an int, or a probe is not
+                callable.
+            ValueError: if ``lease_ticks`` is less than 1.
+        """
+        lock = cls(lease_ticks=lease_ticks, clock=clock, name=name, store=store)
+        saved = store.load()
+        if saved is None:
+            return lock
+        lock._holder = saved.holder
+        lock._expires_at = saved.expires_at
+        lock._token = saved.token
+        if saved.holder is not None and liveness is not None:
+            lock._liveness = require_liveness("liveness", liveness(saved.holder))
+        logger.info(
+            "lock %r recovered: holder %r, lease ends at %d, token %d",
+            name,
+            saved.holder,
+            saved.expires_at,
+            saved.token,
+        )
+        return lock
 
     @property
     def lease_ticks(self) -> int:
@@ -159,6 +222,7 @@ class LeaseLock:
             self._expires_at = now + self._lease_ticks
             self._token += 1
             token = self._token
+            self._save(now)
         logger.debug("lock %r granted to %r with token %d", self._name, holder, token)
         return token
 
@@ -176,6 +240,7 @@ class LeaseLock:
             if not self._held_by(holder, now):
                 raise NotHolderError(self._name, holder)
             self._expires_at = now + self._lease_ticks
+            self._save(now)
             return self._expires_at
 
     def release(self, holder: Hashable) -> None:
@@ -185,10 +250,12 @@ class LeaseLock:
             NotHolderError: if ``holder`` does not hold the lock now.
         """
         with self._mutex:
-            if not self._held_by(holder, self._clock.now()):
+            now = self._clock.now()
+            if not self._held_by(holder, now):
                 raise NotHolderError(self._name, holder)
             self._holder = None
             self._liveness = always_alive
+            self._save(now)
         logger.debug("lock %r released by %r", self._name, holder)
 
     def holder(self) -> Hashable | None:
@@ -204,6 +271,13 @@ class LeaseLock:
                 expires_at=self._expires_at,
                 token=self._token,
                 now=self._clock.now(),
+            )
+
+    def _save(self, now: int) -> None:
+        # The caller holds the mutex, so the store receives changes in order.
+        if self._store is not None:
+            self._store.save(
+                LeaseLockSnapshot(self._holder, self._expires_at, self._token, now)
             )
 
     def _held_at(self, now: int) -> bool:

@@ -6,6 +6,11 @@ quorums of the electorate share a member: two quorums hold at least
 participants. That is why the vote can never be both approved and rejected,
 whether the electorate is odd or even. With an even electorate a vote can end
 tied, with neither side at quorum; it then stays pending.
+
+A vote given a store (:mod:`reference_impl.coordination.store`) writes each
+enrolment and ballot to it, one entry per voter, and
+:meth:`QuorumVote.recover` rebuilds a crashed vote from it: a vote that lost
+ballots could let the other side reach quorum and change a decided outcome.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from dataclasses import dataclass
 
 from reference_impl._checks import require_positive_int
 from reference_impl.coordination._identity import require_identity
+from reference_impl.coordination.store import KeyedStore
 
 __all__ = [
     "AlreadyEnrolledError",
@@ -98,6 +104,10 @@ class QuorumVote:
         voters: voters to enroll at once; more can be enrolled later with
             :meth:`enroll`, up to ``participants`` in all.
         name: a label for log records and error messages.
+        store: where every enrolment and ballot is saved, so that
+            :meth:`recover` can rebuild the vote after a crash. It should
+            start empty. Each voter's entry is None until it votes, then
+            its ballot.
 
     Raises:
         TypeError: if ``participants`` is not an int or a voter is unhashable.
@@ -106,7 +116,12 @@ class QuorumVote:
     """
 
     def __init__(
-        self, participants: int, *, voters: Iterable[Hashable] = (), name: str = "vote"
+        self,
+        participants: int,
+        *,
+        voters: Iterable[Hashable] = (),
+        name: str = "vote",
+        store: KeyedStore[Hashable, bool | None] | None = None,
     ) -> None:
         self._quorum = quorum_size(participants)
         self._participants = participants
@@ -115,11 +130,50 @@ class QuorumVote:
         self._voters: set[Hashable] = set()
         self._approvals: set[Hashable] = set()
         self._rejections: set[Hashable] = set()
+        self._store = store
         for voter in voters:
             try:
                 self.enroll(voter)
             except VoteError as exc:
                 raise ValueError(f"voters: {exc}") from None
+
+    @classmethod
+    def recover(
+        cls,
+        store: KeyedStore[Hashable, bool | None],
+        participants: int,
+        *,
+        name: str = "vote",
+    ) -> QuorumVote:
+        """Rebuild a crashed vote from its store.
+
+        The electorate and every ballot come back as the crashed vote saved
+        them, so a decided outcome stays decided. The new vote keeps writing
+        to ``store``.
+
+        Raises:
+            TypeError: if ``participants`` is not an int.
+            ValueError: if ``participants`` is less than 1, or the store holds
+                more than ``participants`` voters.
+        """
+        vote = cls(participants, name=name, store=store)
+        saved = store.contents()
+        if len(saved) > participants:
+            raise ValueError(
+                f"the store holds {len(saved)} voters, more than the "
+                f"{participants} participants"
+            )
+        for voter, ballot in saved.items():
+            vote._voters.add(voter)
+            if ballot is not None:
+                (vote._approvals if ballot else vote._rejections).add(voter)
+        logger.info(
+            "vote %r recovered: %d voters, %d ballots",
+            name,
+            len(saved),
+            len(vote._approvals) + len(vote._rejections),
+        )
+        return vote
 
     @property
     def participants(self) -> int:
@@ -150,6 +204,8 @@ class QuorumVote:
                     f"{voter!r} is enrolled in vote {self._name!r} already"
                 )
             self._voters.add(voter)
+            if self._store is not None:
+                self._store.put(voter, None)
 
     def vote(self, voter: Hashable, approve: bool) -> Outcome:
         """Cast ``voter``'s ballot and return the vote's outcome after it.
@@ -176,6 +232,8 @@ class QuorumVote:
                 )
             before = self._outcome()
             (self._approvals if approve else self._rejections).add(voter)
+            if self._store is not None:
+                self._store.put(voter, approve)
             after = self._outcome()
         if after is not before:
             logger.info("vote %r is %s", self._name, after.value)
