@@ -17,13 +17,16 @@ from reference_impl.coordination import (
     AlreadyVotedError,
     Barrier,
     BarrierBrokenError,
+    BarrierSnapshot,
     Counters,
     CounterUnderflowError,
+    ElectionSnapshot,
     ElectorateFullError,
     InvalidAmountError,
     LeaderElection,
     LeaderPresentError,
     LeaseLock,
+    LeaseLockSnapshot,
     Liveness,
     LockHeldError,
     NotEnrolledError,
@@ -32,6 +35,7 @@ from reference_impl.coordination import (
     Outcome,
     QuorumVote,
 )
+from reference_impl.coordination.store import MemoryKeyedStore, MemorySnapshotStore
 
 __all__ = [
     "BarrierAdapter",
@@ -72,7 +76,12 @@ class LeaseLockAdapter:
     def __init__(self, constants: Mapping[str, int]) -> None:
         self._clock = ManualClock(0)
         self._world = _World()
-        self._lock = LeaseLock(lease_ticks=constants["lease_ticks"], clock=self._clock)
+        self._lease_ticks = constants["lease_ticks"]
+        # The store outlives a crash of the lock, as a durable one would.
+        self._store: MemorySnapshotStore[LeaseLockSnapshot] = MemorySnapshotStore()
+        self._lock = LeaseLock(
+            lease_ticks=self._lease_ticks, clock=self._clock, store=self._store
+        )
 
     def acquire(self, h: Hashable) -> int:
         """Perform the spec's ``acquire``, with the holder's liveness probe."""
@@ -102,6 +111,19 @@ class LeaseLockAdapter:
         """Kill ``h``: its liveness probe reports it dead from now on."""
         self._world.dead.add(h)
 
+    def crash(self) -> None:
+        """Lose the lock and everything in its memory; the store survives."""
+        del self._lock
+
+    def recover(self) -> None:
+        """Rebuild the lock from the store, with the holder's probe."""
+        self._lock = LeaseLock.recover(
+            self._store,
+            lease_ticks=self._lease_ticks,
+            clock=self._clock,
+            liveness=self._world.probe,
+        )
+
     def observe(self) -> dict[str, object]:
         """Return the lock's state, and the world's dead, in the spec's names."""
         state = self._lock.snapshot()
@@ -127,7 +149,10 @@ class BarrierAdapter:
     }
 
     def __init__(self, constants: Mapping[str, int]) -> None:
-        self._barrier = Barrier(constants["parties"])
+        self._parties = constants["parties"]
+        # The store outlives a crash of the barrier, as a durable one would.
+        self._store: MemorySnapshotStore[BarrierSnapshot] = MemorySnapshotStore()
+        self._barrier = Barrier(self._parties, store=self._store)
 
     def arrive(self, p: Hashable) -> int:
         """Perform the spec's ``arrive``."""
@@ -148,6 +173,14 @@ class BarrierAdapter:
     def released_rounds(self) -> int:
         """Return how many rounds have been released."""
         return self._barrier.generation
+
+    def crash(self) -> None:
+        """Lose the barrier and everything in its memory; the store survives."""
+        del self._barrier
+
+    def recover(self) -> None:
+        """Rebuild the barrier from the store."""
+        self._barrier = Barrier.recover(self._store, self._parties)
 
     def observe(self) -> dict[str, object]:
         """Return the barrier's state in the spec's names."""
@@ -174,10 +207,15 @@ class LeaderElectionAdapter:
     def __init__(self, constants: Mapping[str, int]) -> None:
         self._clock = ManualClock(0)
         self._world = _World()
+        self._lease_ticks = constants["lease_ticks"]
+        self._history_limit = constants["history_limit"]
+        # The store outlives a crash of the election, as a durable one would.
+        self._store: MemorySnapshotStore[ElectionSnapshot] = MemorySnapshotStore()
         self._election = LeaderElection(
-            lease_ticks=constants["lease_ticks"],
-            history_limit=constants["history_limit"],
+            lease_ticks=self._lease_ticks,
+            history_limit=self._history_limit,
             clock=self._clock,
+            store=self._store,
         )
 
     def campaign(self, n: Hashable) -> int:
@@ -213,6 +251,20 @@ class LeaderElectionAdapter:
         """Kill ``n``: its liveness probe reports it dead from now on."""
         self._world.dead.add(n)
 
+    def crash(self) -> None:
+        """Lose the election and everything in its memory; the store survives."""
+        del self._election
+
+    def recover(self) -> None:
+        """Rebuild the election from the store, with the leader's probe."""
+        self._election = LeaderElection.recover(
+            self._store,
+            lease_ticks=self._lease_ticks,
+            history_limit=self._history_limit,
+            clock=self._clock,
+            liveness=self._world.probe,
+        )
+
     def observe(self) -> dict[str, object]:
         """Return the election's state, and the world's dead, in the spec's names."""
         state = self._election.snapshot()
@@ -239,7 +291,9 @@ class CountersAdapter:
     }
 
     def __init__(self, constants: Mapping[str, int]) -> None:
-        self._counters = Counters()
+        # The store outlives a crash of the counters, as a durable one would.
+        self._store: MemoryKeyedStore[Hashable, int] = MemoryKeyedStore()
+        self._counters = Counters(store=self._store)
 
     def increment(self, key: Hashable, by: int) -> int:
         """Perform the spec's ``increment``."""
@@ -260,6 +314,14 @@ class CountersAdapter:
     def count(self, key: Hashable) -> int:
         """Return counter ``key``'s value."""
         return self._counters.value(key)
+
+    def crash(self) -> None:
+        """Lose the counters and everything in their memory; the store survives."""
+        del self._counters
+
+    def recover(self) -> None:
+        """Rebuild the counters from the store."""
+        self._counters = Counters.recover(self._store)
 
     def observe(self) -> dict[str, object]:
         """Return the stored counters in the spec's names."""
@@ -288,7 +350,10 @@ class QuorumVoteAdapter:
     }
 
     def __init__(self, constants: Mapping[str, int]) -> None:
-        self._vote = QuorumVote(constants["participants"])
+        self._participants = constants["participants"]
+        # The store outlives a crash of the vote, as a durable one would.
+        self._store: MemoryKeyedStore[Hashable, bool | None] = MemoryKeyedStore()
+        self._vote = QuorumVote(self._participants, store=self._store)
 
     def enroll(self, v: Hashable) -> None:
         """Perform the spec's ``enroll``."""
@@ -301,6 +366,14 @@ class QuorumVoteAdapter:
     def current_outcome(self) -> str:
         """Return the outcome as the spec's member name."""
         return _SPEC_OUTCOME_NAMES[self._vote.outcome]
+
+    def crash(self) -> None:
+        """Lose the vote and everything in its memory; the store survives."""
+        del self._vote
+
+    def recover(self) -> None:
+        """Rebuild the vote from the store."""
+        self._vote = QuorumVote.recover(self._store, self._participants)
 
     def observe(self) -> dict[str, object]:
         """Return the electorate and the ballots in the spec's names."""
