@@ -4,7 +4,8 @@ generated tests of the primitive it breaks.
 Each test copies the project, plants one bug in a module of the copy's
 ``reference_impl/coordination`` and runs ``specfirst test`` on the primitive
 that module implements, which must fail. The unplanted copy must pass, so a
-failure is the bug's doing.
+failure is the bug's doing. The bugs planted in a primitive's crash recovery
+must fail its generated fault test, which ``specfirst test`` does not run.
 """
 
 from __future__ import annotations
@@ -75,6 +76,46 @@ MUTANTS = [
 ]
 
 
+# Bugs in crash recovery: (name, component, module, shipped line, bug line)
+RECOVERY_MUTANTS = [
+    (
+        "lock_recovery_forgets_token",
+        "LeaseLock",
+        "lease_lock.py",
+        "        lock._token = saved.token",
+        "        lock._token = 0",
+    ),
+    (
+        "barrier_recovery_forgets_generation",
+        "Barrier",
+        "barrier.py",
+        "        barrier._generation = saved.generation",
+        "        barrier._generation = 0",
+    ),
+    (
+        "election_recovery_forgets_term",
+        "LeaderElection",
+        "election.py",
+        "        election._term = saved.term",
+        "        election._term = 0",
+    ),
+    (
+        "counter_recovery_goes_back",
+        "Counters",
+        "counters.py",
+        "            counters._values[key] = value",
+        "            counters._values[key] = max(1, value - 1)",
+    ),
+    (
+        "vote_recovery_drops_rejections",
+        "QuorumVote",
+        "quorum.py",
+        "            if ballot is not None:",
+        "            if ballot:",
+    ),
+]
+
+
 def copy_project(root: Path) -> Path:
     root.mkdir()
     for part in PROJECT_PARTS:
@@ -129,3 +170,60 @@ def test_planted_bug_is_caught(
     plant(root / PACKAGE / module, shipped, bug)
     completed = contract_tests(root, (component,))
     assert completed.returncode == 1, completed.stdout + completed.stderr
+
+
+def fault_tests(root: Path, component: str) -> subprocess.CompletedProcess[str]:
+    script = Path(sys.executable).parent / "specfirst"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "specfirst"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPECFIRST_")}
+    generated = subprocess.run(
+        [*command, "gen"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert generated.returncode == 0, generated.stdout + generated.stderr
+    snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in component)
+    test_file = root / "build" / "specfirst" / f"test{snake}_faults.py"
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(test_file),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=root,
+        env={**env, "SPECFIRST_ROOT": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("component", "module", "shipped", "bug"),
+    [m[1:] for m in RECOVERY_MUTANTS],
+    ids=[m[0] for m in RECOVERY_MUTANTS],
+)
+def test_recovery_bug_fails_fault_test(
+    tmp_path: Path, component: str, module: str, shipped: str, bug: str
+) -> None:
+    root = copy_project(tmp_path / "project")
+    plant(root / PACKAGE / module, shipped, bug)
+    completed = fault_tests(root, component)
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    assert "skipped" not in completed.stdout, completed.stdout
+
+
+def test_shipped_recovery_passes_fault_tests(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "project")
+    for component in COMPONENTS:
+        completed = fault_tests(root, component)
+        assert completed.returncode == 0, completed.stdout + completed.stderr
+        assert "skipped" not in completed.stdout, completed.stdout
