@@ -40,6 +40,7 @@ from specfirst.runtime.errors import (
     ContractViolation,
     ModelError,
 )
+from specfirst.runtime.examples import FailingExample, save_failing_example
 from specfirst.runtime.model import Signature, SpecModel
 from specfirst.runtime.preconditions import snapshot, warn_unmet
 from specfirst.runtime.strategies import StructuredDraws
@@ -106,12 +107,18 @@ class ContractMachine(StructuredDraws, RuleBasedStateMachine):
     COMPONENT: ClassVar[str]
     MODEL: ClassVar[str]  # "module:Class", the generated model beside the test
     BINDING: ClassVar[Binding]  # set on the subclass that run_contract runs
+    # Whether the calls of a failing run, replayed in order, repeat it: false
+    # for machines with steps other than calls (crashes).
+    REPLAYABLE: ClassVar[bool] = True
+    # How a failure message introduces its list of calls.
+    CALLS_NOTE: ClassVar[str] = "Hypothesis shrinks them"
 
     def __init__(self) -> None:
         super().__init__()
         self.binding = self.BINDING
         self.constants: dict[str, Any] = {}
         self.trace: list[str] = []
+        self.calls: list[tuple[str, tuple[object, ...]]] = []
         self._drawn = False
         self._model: SpecModel | None = None
         self._implementation: Any = None
@@ -216,6 +223,7 @@ class ContractMachine(StructuredDraws, RuleBasedStateMachine):
             assume(False)
         signature = model._sf_signature(operation)
         call = f"{signature.method}({', '.join(map(repr, args))})"
+        self.calls.append((operation, tuple(args)))
         actual = self._perform(signature, args, call)
         RECORDER.operation(f"{self.COMPONENT}.{operation}", actual.error)
         if signature.has_effect:
@@ -336,10 +344,18 @@ class ContractMachine(StructuredDraws, RuleBasedStateMachine):
         calls = "\n".join(f"    {line}" for line in self.trace)
         message = (
             f"{self.COMPONENT}: {problem}\n"
-            f"  calls ({self.binding.target.value} target; Hypothesis shrinks them):\n"
+            f"  calls ({self.binding.target.value} target; {self.CALLS_NOTE}):\n"
             f"{calls}"
         )
-        raise ContractMismatch(message) from cause
+        raise ContractMismatch(message, self._example(problem)) from cause
+
+    def _example(self, problem: str) -> FailingExample | None:
+        if not self.REPLAYABLE:
+            return None
+        first_line = problem.splitlines()[0] if problem else problem
+        return FailingExample(
+            self.COMPONENT, first_line, dict(self.constants), tuple(self.calls)
+        )
 
 
 def _same(signature: Signature, expected: Outcome, actual: Outcome) -> bool:
@@ -397,6 +413,10 @@ def run_contract(machine: type[ContractMachine]) -> None:
         run_state_machine_as_test(_bound(machine, binding), settings=test_settings)
     except BindingError as exc:
         _fail_test(str(exc))
+    except (ContractMismatch, BaseExceptionGroup) as exc:
+        # The exception is the one of the last run, the shrunk example.
+        save_failing_example(exc)
+        raise
     # The model target cannot run operations without an effect, by design.
     runnable = [
         s.name

@@ -43,7 +43,17 @@ class ConstantsRejected(ValueError):
 
 
 class ContractMismatch(AssertionError):
-    """The implementation did something other than the reference model."""
+    """The implementation did something other than the reference model.
+
+    Attributes:
+        example: the constants and calls of the failing run (a
+            ``FailingExample``), or None when a replay of the calls would
+            not repeat the run.
+    """
+
+    def __init__(self, message: str, example: object = None) -> None:
+        super().__init__(message)
+        self.example = example
 
 
 class BindingError(Exception):

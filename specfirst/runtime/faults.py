@@ -84,6 +84,8 @@ class FaultMachine(ContractMachine):
     """The contract state machine, with crashes and recoveries among its steps."""
 
     FAILURES: ClassVar[tuple[FailureMode, ...]]
+    # A crash is not a call, so a replay of the calls alone would miss it.
+    REPLAYABLE = False
     # The contract rules whose operation may be cut short by a crash.
     IN_FLIGHT: ClassVar[tuple[str, ...]] = ()
 

@@ -18,6 +18,7 @@ from registry_components import RegistryAdapter
 
 from specfirst.runtime.coverage import RECORDER
 from specfirst.runtime.errors import ContractMismatch
+from specfirst.runtime.examples import EXAMPLE_DIR_ENV
 from specfirst.runtime.faults import (
     FailureMode,
     FaultMachine,
@@ -59,6 +60,17 @@ def test_failure_shows_the_crash_in_the_calls(
     with pytest.raises(ContractMismatch) as raised:
         _run(registry, "LossyRegistryAdapter", tmp_path, monkeypatch)
     assert "implementation.crash()" in str(raised.value)
+
+
+def test_failing_fault_run_records_no_example(
+    registry: Generated, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A replay of the calls alone would leave out the crash that broke it.
+    monkeypatch.setenv(EXAMPLE_DIR_ENV, str(tmp_path / "examples"))
+    with pytest.raises(ContractMismatch) as raised:
+        _run(registry, "LossyRegistryAdapter", tmp_path, monkeypatch)
+    assert raised.value.example is None
+    assert not (tmp_path / "examples").exists()
 
 
 def test_journaled_registry_recovers_everything(

@@ -14,6 +14,13 @@ from runtime_support import (
 )
 
 from specfirst.runtime import ContractMismatch, Outcome, int_range
+from specfirst.runtime.examples import (
+    EXAMPLE_DIR_ENV,
+    FailingExample,
+    UnwritableValue,
+    load_failing_examples,
+    save_failing_example,
+)
 
 
 @pytest.fixture
@@ -151,3 +158,50 @@ def test_pinned_constants_are_used(
     run(counter_test)
     seen = sys.modules[module].SEEN
     assert seen == {4}
+
+
+def test_failing_run_records_its_shrunk_example(
+    counter_test: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wrong = COUNTER_ADAPTER.replace(
+        "return self.limit - self.value", "return max(0, self.limit - self.value - 1)"
+    )
+    use_project(tmp_path, monkeypatch, wrong)
+    monkeypatch.setenv(EXAMPLE_DIR_ENV, str(tmp_path / "examples"))
+    with pytest.raises(ContractMismatch) as raised:
+        run(counter_test)
+    [example] = load_failing_examples(tmp_path / "examples")
+    assert example == raised.value.example
+    assert example.calls[-1] == ("remaining", ())
+    assert example.problem.startswith("remaining(): the model returned")
+
+
+def test_failing_run_without_the_variable_writes_nothing(
+    counter_test: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wrong = COUNTER_ADAPTER.replace("raise Overflow(by)", "raise RuntimeError('full')")
+    use_project(tmp_path, monkeypatch, wrong)
+    monkeypatch.delenv(EXAMPLE_DIR_ENV, raising=False)
+    with pytest.raises(ContractMismatch) as raised:
+        run(counter_test)
+    example = raised.value.example
+    assert isinstance(example, FailingExample)
+    assert example.calls[-1][0] == "increment"
+    assert save_failing_example(raised.value) is None
+
+
+def test_unwritable_values_survive_as_their_repr(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    example = FailingExample("C", "boom", {"n": 2}, (("add", (frozenset({1}),)),))
+    monkeypatch.setenv(EXAMPLE_DIR_ENV, str(tmp_path))
+    save_failing_example(ContractMismatch("boom", example))
+    [loaded] = load_failing_examples(tmp_path)
+    assert loaded.constants == {"n": 2}
+    assert loaded.calls == (("add", (UnwritableValue("frozenset({1})"),)),)
+
+
+def test_malformed_example_file_is_rejected(tmp_path: Path) -> None:
+    (tmp_path / "C.json").write_text('{"format": 99}', encoding="utf-8")
+    with pytest.raises(ValueError, match="is not a failing example: format 99"):
+        load_failing_examples(tmp_path)
