@@ -1,14 +1,16 @@
-"""Replay counterexample traces as regression tests.
+"""Replay counterexample traces and failing examples as regression tests.
 
 ``specfirst check --export-tests DIR`` writes each counterexample trace as a
-pytest file that calls :func:`replay_trace`. The replay runs the trace's
+pytest file that calls :func:`replay_trace`, and ``specfirst test
+--export-tests DIR`` writes the shrunk failing example of each contract test
+the same way, without a property. The replay runs the trace's
 calls, in order, on the implementation that the project config binds (or on
 the reference model with ``SPECFIRST_TARGET=model``). It runs them on the
 reference model of the current spec too, side by side as a contract test
 does, so every result must match the model's and the observed state must
 satisfy the invariants.
-After every step it also evaluates the property the trace broke, on the
-observed state:
+After every step it also evaluates the property the trace broke, if any,
+on the observed state:
 
 - a safety property must hold in every state (and on every step, for one
   that reads ``old``);
@@ -69,6 +71,8 @@ class Response:
 class _Replay(ContractMachine):
     """A contract machine driven by a trace instead of by Hypothesis."""
 
+    CALLS_NOTE = "replayed in order"
+
     @rule()
     def _unused(self) -> None:
         """Hypothesis wants a rule; a replay calls ``step`` itself."""
@@ -79,10 +83,10 @@ def replay_trace(
     *,
     component: str,
     model: str,
-    prop: str,
+    prop: str = "",
     constants: Mapping[str, int],
     calls: Sequence[Call],
-    holds: Check,
+    holds: Check | None = None,
     step_property: bool = False,
     response: Response | None = None,
 ) -> None:
@@ -97,12 +101,15 @@ def replay_trace(
         constants: the trace's constants.
         calls: the trace's steps.
         holds: the property (safety) or the response (liveness), evaluated
-            on the observed state after a step and the one before it.
+            on the observed state after a step and the one before it. None
+            replays a contract test's example: the results and states are
+            checked against the model, as the contract test checks them.
         step_property: ``holds`` reads the state before the step (``old``).
         response: for a liveness trace, where the response window starts.
     """
     __tracebackhide__ = True  # pytest shows the failure, not the runtime
     machine = _machine(test_file, component, model, constants)
+    machine.check_state()
     states = [_observed(machine)]
     done: list[str] = []
     for number, call in enumerate(calls, start=1):
@@ -112,9 +119,11 @@ def replay_trace(
         machine.check_state()
         done.append(str(call))
         states.append(_observed(machine))
-        if response is None and not _safe(holds, states, step_property):
+        if holds is None or response is not None:
+            continue
+        if not _safe(holds, states, step_property):
             _fail(f"{prop} fails after step {number}", done)
-    if response is not None:
+    if holds is not None and response is not None:
         _check_response(prop, response, holds, states, done)
     machine.teardown()
 
