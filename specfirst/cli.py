@@ -236,6 +236,19 @@ def test_command(
     max_examples: Annotated[
         int | None, typer.Option("--max-examples", help="Hypothesis examples per test.")
     ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", help="Hypothesis's random seed, to repeat a run."),
+    ] = None,
+    export_tests: Annotated[
+        Path | None,
+        typer.Option(
+            "--export-tests",
+            help="Write the shrunk failing example of each contract test here as "
+            "a pytest regression test.",
+            metavar="DIR",
+        ),
+    ] = None,
     output_format: FormatOpt = "text",
 ) -> None:
     """Generate the contract tests and run them against the implementations."""
@@ -250,14 +263,46 @@ def test_command(
         raise InputError(f"--target must be impl or model, got {target!r}") from None
     if max_examples is not None and max_examples <= 0:
         raise InputError(f"--max-examples must be positive, got {max_examples}")
+    if seed is not None and seed < 0:
+        raise InputError(f"--seed must not be negative, got {seed}")
+    if export_tests is not None and export_tests.is_file():
+        raise InputError(
+            f"--export-tests must name a folder, but {export_tests} is a file"
+        )
     config = _project()
     specs = _generate_all(config)
-    run = _run_tests(config, specs, chosen, components, max_examples)
+    examples = config.build_dir / "examples" if export_tests is not None else None
+    run = _run_tests(config, specs, chosen, components, max_examples, seed, examples)
+    replays: dict[str, Path] = {}
+    if export_tests is not None and examples is not None:
+        replays = _export_examples(config, specs, examples, export_tests)
     if fmt == "json":
-        stdout.print_json(json.dumps(test_run_json(run)))
+        stdout.print_json(json.dumps(test_run_json(run, replays)))
     else:
-        print_test_run(stdout, run, _target_label(chosen))
+        print_test_run(stdout, run, _target_label(chosen), replays)
     raise typer.Exit(EXIT_OK if run.passed else EXIT_FINDINGS)
+
+
+def _export_examples(
+    config: ProjectConfig, specs: Any, examples: Path, out_dir: Path
+) -> dict[str, Path]:
+    """Write the failing examples the run recorded as tests; return them by
+    component."""
+    from specfirst.export import export_failing_examples
+    from specfirst.runtime.examples import load_failing_examples
+
+    try:
+        found = load_failing_examples(examples)
+        exported = export_failing_examples(config, specs, found, out_dir)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    except OSError as exc:
+        raise InputError(f"cannot write to {out_dir}: {exc}") from None
+    for path in exported.written:
+        stderr.print(f"wrote {path}", highlight=False)
+    for problem in exported.skipped:
+        stderr.print(f"not exported: {problem}", style="yellow", highlight=False)
+    return exported.by_component
 
 
 def _generate_all(config: ProjectConfig) -> Any:
@@ -279,6 +324,8 @@ def _run_tests(
     target: Any,
     components: list[str] | None,
     max_examples: int | None,
+    seed: int | None = None,
+    example_dir: Path | None = None,
 ) -> Any:
     from specfirst.testing import run_contract_tests
 
@@ -290,7 +337,9 @@ def _run_tests(
             f"known: {', '.join(sorted(known))}"
         )
     chosen = set(components) if components else None
-    return run_contract_tests(config, specs, target, chosen, max_examples)
+    return run_contract_tests(
+        config, specs, target, chosen, max_examples, seed=seed, example_dir=example_dir
+    )
 
 
 def _target_label(target: Any) -> str:

@@ -1,11 +1,12 @@
-"""Export counterexample traces as pytest regression tests.
+"""Export counterexample traces and failing examples as pytest regression tests.
 
 Each violated safety or liveness obligation of a check becomes
-``test_trace_<property>.py`` in the chosen folder (see
-``codegen.trace_test``). The tests load the reference models from the
-project's build folder, so the models of the exported components are
-generated there too. Keep the folder apart from the build folder: ``gen``
-removes generated files there that it did not write.
+``test_trace_<property>.py`` in the chosen folder, and the failing example of
+each contract test that ``specfirst test`` ran becomes
+``test_example_<component>.py`` (see ``codegen.trace_test``). The tests load
+the reference models from the project's build folder, so the models of the
+exported components are generated there too. Keep the folder apart from the
+build folder: ``gen`` removes generated files there that it did not write.
 """
 
 from __future__ import annotations
@@ -15,10 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codegen import GenerationError, generate
-from codegen.trace_test import TraceCase, render_trace_test, trace_test_file_name
+from codegen.trace_test import (
+    ExampleCase,
+    TraceCase,
+    example_test_file_name,
+    render_example_test,
+    render_trace_test,
+    trace_test_file_name,
+)
 from spec_lang import ast
 from specfirst.checking import CheckReport
 from specfirst.config import ProjectConfig
+from specfirst.runtime.examples import FailingExample
 from verifier import ObligationKind, Status
 from verifier.temporal import TemporalResult
 from verifier.trace import Trace
@@ -30,10 +39,15 @@ _EXPORTED_KINDS = (ObligationKind.SAFETY, ObligationKind.LIVENESS)
 
 @dataclass
 class Exported:
-    """The files written, and why each counterexample left out was left out."""
+    """The files written, and why each counterexample left out was left out.
+
+    ``by_component`` maps each component whose failing example was exported
+    to its file, written now or already up to date.
+    """
 
     written: list[Path] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    by_component: dict[str, Path] = field(default_factory=dict)
 
 
 def export_counterexamples(
@@ -70,6 +84,42 @@ def export_counterexamples(
         specs[spec.path] = spec
     if files:
         _generate_models(config, list(specs.values()), found)
+        found.written.extend(_write(out_dir, files))
+    return found
+
+
+def export_failing_examples(
+    config: ProjectConfig,
+    specs: tuple[ast.SpecFile, ...],
+    examples: list[FailingExample],
+    out_dir: Path,
+) -> Exported:
+    """Write a regression test for each failing example of a contract test.
+
+    The tests load the models that ``specfirst test`` generated into the
+    build folder before it ran the contract tests.
+
+    Raises:
+        OSError: a file cannot be written.
+    """
+    found = Exported()
+    components = {c.name: (spec, c) for spec in specs for c in spec.components}
+    files: dict[str, str] = {}
+    for example in examples:
+        if example.component not in components:
+            found.skipped.append(f"{example.component} is not a component of the specs")
+            continue
+        spec, component = components[example.component]
+        case = ExampleCase(dict(example.constants), example.calls, example.problem)
+        try:
+            text = render_example_test(component, spec, case, config.root)
+        except GenerationError as exc:
+            found.skipped.append(str(exc))
+            continue
+        name = example_test_file_name(component.name)
+        files[name] = text
+        found.by_component[component.name] = out_dir / name
+    if files:
         found.written.extend(_write(out_dir, files))
     return found
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -122,8 +124,17 @@ def _value(value: Any) -> str:
     return str(value)
 
 
-def print_test_run(console: Console, run: TestRun, label: str) -> None:
-    """Print one line per component, then the failures with pytest's details."""
+def print_test_run(
+    console: Console,
+    run: TestRun,
+    label: str,
+    replays: Mapping[str, Path] | None = None,
+) -> None:
+    """Print one line per component, then the failures with pytest's details.
+
+    ``replays`` maps a component to the exported test that replays its
+    failing example, and each failure of that component names the file.
+    """
     table = Table(title=f"Contract tests against {label}", title_justify="left")
     table.add_column("component")
     table.add_column("passed", justify="right", style="green")
@@ -152,6 +163,12 @@ def print_test_run(console: Console, run: TestRun, label: str) -> None:
             if case.details and case.outcome != "skipped":
                 console.print(
                     escape(case.details.rstrip()), highlight=False, style="dim"
+                )
+            replay = (replays or {}).get(case.component)
+            if replay is not None and case.outcome != "skipped":
+                console.print(
+                    f"  the failing example is replayed by {escape(str(replay))}",
+                    highlight=False,
                 )
     if not run.cases and run.output:
         console.print(escape(run.output[-4000:]), highlight=False)

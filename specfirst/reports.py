@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spec_lang.diagnostics import Diagnostic
 from specfirst.approval import ReviewStatus
 from specfirst.checking import CheckReport
 from specfirst.criteria import Finding, Outcome
-from specfirst.testing import TestRun
+from specfirst.testing import TestCase, TestRun
 from specfirst.traceability import Matrix
 from verifier import Status
 
@@ -48,7 +50,15 @@ def check_json(report: CheckReport) -> dict[str, Any]:
     }
 
 
-def test_run_json(run: TestRun) -> dict[str, Any]:
+def test_run_json(
+    run: TestRun, replays: Mapping[str, Path] | None = None
+) -> dict[str, Any]:
+    """Return the run as JSON.
+
+    ``replays`` maps a component to the exported test that replays its
+    failing example, which each failed test of it names as ``replay``.
+    """
+    replays = replays or {}
     return {
         "target": run.target.value,
         "passed": run.passed,
@@ -62,10 +72,17 @@ def test_run_json(run: TestRun) -> dict[str, Any]:
                 "outcome": case.outcome,
                 "message": case.message,
                 "details": case.details,
+                "replay": _replay(case, replays),
             }
             for case in run.cases
         ],
     }
+
+
+def _replay(case: TestCase, replays: Mapping[str, Path]) -> str | None:
+    if case.outcome not in ("failed", "error") or case.component not in replays:
+        return None
+    return str(replays[case.component])
 
 
 def finding_json(finding: Finding) -> dict[str, Any]:

@@ -18,6 +18,9 @@ from specfirst.config import ProjectConfig
 
 # The variable the test runtime reads to know where to add up its coverage.
 COVERAGE_ENV = "SPECFIRST_COVERAGE_FILE"
+# The variable naming the folder where a failing contract test writes the
+# calls of its shrunk example (specfirst.runtime.examples).
+EXAMPLE_DIR_ENV = "SPECFIRST_EXAMPLE_DIR"
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +101,7 @@ def run_contract_tests(
     every_kind: bool = False,
     with_faults: Collection[str] = (),
     seed: int | None = None,
+    example_dir: Path | None = None,
 ) -> TestRun:
     """Run the generated contract tests of ``components`` (all by default).
 
@@ -111,6 +115,9 @@ def run_contract_tests(
         with_faults: components whose fault tests run beside their contract
             tests.
         seed: Hypothesis's random seed, so that a run can be repeated exactly.
+        example_dir: where each failing contract test writes the calls of its
+            shrunk example, as ``<Component>.json``. The files of an earlier
+            run there are removed first.
     """
     names = [
         c.name
@@ -161,6 +168,10 @@ def run_contract_tests(
     if coverage_file is not None:
         coverage_file.unlink(missing_ok=True)
         env[COVERAGE_ENV] = str(coverage_file)
+    env.pop(EXAMPLE_DIR_ENV, None)
+    if example_dir is not None:
+        _empty_examples(example_dir)
+        env[EXAMPLE_DIR_ENV] = str(example_dir)
     log.info("running %s", " ".join(command))
     started = time.perf_counter()
     completed = subprocess.run(
@@ -173,6 +184,12 @@ def run_contract_tests(
     return TestRun(
         target, tuple(cases), completed.returncode, seconds, output, tuple(problems)
     )
+
+
+def _empty_examples(folder: Path) -> None:
+    """Remove the examples of an earlier run, so only this run's are read back."""
+    for stale in folder.glob("*.json"):
+        stale.unlink()
 
 
 def _owns(file: Path, component: str) -> bool:
