@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from concurrency_support import (
     project,
     run_pytest,
 )
+from hypothesis import settings
 from registry_components import RegistryAdapter
 
 from specfirst.runtime.coverage import RECORDER
@@ -29,6 +31,18 @@ from specfirst.runtime.faults import (
 QUICK = "max_examples = 40"
 # What the lossy registry's recovery breaks: the failure mode's ensures.
 LOST = "breaks SlotRegistry.failure.crash.ensures.nothing_lost"
+
+
+settings.register_profile("no_example_database", database=None)
+
+
+@pytest.fixture(autouse=True)
+def no_example_database() -> Iterator[None]:
+    # The in-process runs share one generated class, so a failing example one
+    # test saves would be replayed first by the next and change its failure.
+    settings.load_profile("no_example_database")
+    yield
+    settings.load_profile("default")
 
 
 @pytest.fixture(scope="module")
