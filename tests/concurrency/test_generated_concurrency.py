@@ -148,7 +148,9 @@ def test_racy_breaker_is_caught_with_a_window(breaker: Generated) -> None:
 
 def test_correct_breaker_passes_a_hundred_runs(breaker: Generated) -> None:
     verdicts = [
-        breaker.run(CircuitBreakerAdapter, ONE_TRIAL, SMALL, seed).result.verdict
+        breaker.run(
+            CircuitBreakerAdapter, ONE_TRIAL, DEFAULT_SIZES, seed
+        ).result.verdict
         for seed in range(100)
     ]
     assert verdicts == [Verdict.LINEARIZABLE] * 100
