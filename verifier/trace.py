@@ -15,16 +15,28 @@ never shown as a counterexample. Nothing here imports z3.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from spec_lang import ast
+from spec_lang.types import BoolT, EnumT, IdentityT, Type
 from verifier.evaluate import Env, EvaluationError, Evaluator, Undefined
 from verifier.transition import kept_variables
-from verifier.values import Value, contains_unreadable, value_from_json, value_to_json
+from verifier.values import (
+    Identity,
+    Value,
+    contains_unreadable,
+    value_from_json,
+    value_to_json,
+    walk_values,
+)
 
 State = dict[str, Value]
+
+# The most argument tuples ``argument_choices`` enumerates for one action.
+MAX_ARGUMENT_CHOICES = 256
 
 
 @dataclass(frozen=True)
@@ -85,6 +97,58 @@ class Trace:
             data.get("trigger"),
             data.get("violation"),
         )
+
+
+def argument_choices(op: ast.Operation, trace: Trace) -> list[State] | None:
+    """Arguments of ``op`` that together decide whether it is enabled in any
+    state of ``trace``, or None when a parameter is not a Bool, an enum or an
+    identity, or there are more than ``MAX_ARGUMENT_CHOICES``.
+
+    An identity parameter ranges over the identities the trace mentions and
+    one it does not: the spec compares identities only with ``==`` and
+    ``!=``, so every unmentioned identity behaves as that one does.
+    """
+    mentioned = _identities(trace)
+    per_parameter: list[list[Value]] = []
+    for param in op.params:
+        values = _parameter_values(param.type, mentioned)
+        if values is None:
+            return None
+        per_parameter.append(values)
+    choices = [
+        dict(zip([p.name for p in op.params], combination, strict=True))
+        for combination in itertools.product(*per_parameter)
+    ]
+    return choices if len(choices) <= MAX_ARGUMENT_CHOICES else None
+
+
+def _parameter_values(
+    type_: Type | None, mentioned: dict[str, set[int]]
+) -> list[Value] | None:
+    if isinstance(type_, BoolT):
+        return [False, True]
+    if isinstance(type_, EnumT):
+        return list(type_.members)
+    if isinstance(type_, IdentityT):
+        numbers = mentioned.get(type_.name, set())
+        unmentioned = max(numbers, default=0) + 1
+        return [Identity(type_.name, n) for n in sorted({*numbers, unmentioned})]
+    return None
+
+
+def _identities(trace: Trace) -> dict[str, set[int]]:
+    """The numbers of the identities ``trace`` mentions, per identity type."""
+    sections: list[State] = [trace.constants, trace.initial]
+    for step in trace.steps:
+        result = {} if step.result is None else {"result": step.result}
+        sections.extend([step.arguments, step.state, result])
+    found: dict[str, set[int]] = {}
+    for values in sections:
+        for value in values.values():
+            for inner in walk_values(value):
+                if isinstance(inner, Identity):
+                    found.setdefault(inner.type, set()).add(inner.number)
+    return found
 
 
 def with_changes(trace: Trace) -> Trace:
@@ -159,6 +223,14 @@ class Replay:
             return all(self.evaluator.holds(r, env) for r in op.requires)
         except (Undefined, EvaluationError):
             return False
+
+    def enabled_for_some(self, action: str, state: State, trace: Trace) -> bool | None:
+        """Whether some arguments satisfy every requires of ``action`` in
+        ``state``, or None when its parameters cannot be enumerated."""
+        choices = argument_choices(self.component.operation(action), trace)
+        if choices is None:
+            return None
+        return any(self.enabled(action, state, trace, args) for args in choices)
 
     def _run(self, trace: Trace) -> Trace:
         initial = self.evaluator.initial_state(trace.constants)

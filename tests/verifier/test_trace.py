@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 from temporal_support import corpus_spec, temporal_results
 
-from verifier.trace import NotReplayed, Replay, Trace, TraceStep, shorten, with_changes
+from verifier.trace import (
+    NotReplayed,
+    Replay,
+    State,
+    Trace,
+    TraceStep,
+    shorten,
+    with_changes,
+)
+from verifier.values import Identity, OptionValue, SetValue
 
 
 def _step(action: str, x: int) -> TraceStep:
@@ -67,3 +76,22 @@ def test_shorten_cuts_a_detour() -> None:
 def test_call_shows_arguments_in_spec_syntax() -> None:
     step = TraceStep("set", "operation", {"flag": True, "n": 3}, {})
     assert step.call() == "set(flag=true, n=3)"
+
+
+def _lock_after_death() -> tuple[Replay, Trace]:
+    """The lock with its only mentioned process dead and the lock free."""
+    pid = Identity("Pid", 1)
+    free: State = {"holder": OptionValue(None), "dead": SetValue(frozenset({pid}))}
+    step = TraceStep("dies", "environment", {"p": pid}, free)
+    start: State = {"holder": OptionValue(None), "dead": SetValue(frozenset())}
+    return Replay(corpus_spec("lock.spec").components[0]), Trace({}, start, (step,))
+
+
+def test_enabled_for_some_tries_an_unmentioned_identity() -> None:
+    replay, trace = _lock_after_death()
+    assert replay.enabled_for_some("acquire", trace.states()[1], trace) is True
+
+
+def test_enabled_for_some_sees_a_disabled_action() -> None:
+    replay, trace = _lock_after_death()
+    assert replay.enabled_for_some("release", trace.states()[1], trace) is False
