@@ -47,6 +47,14 @@ def fair_between(u: Unrolling, start: int, stop: int) -> list[z3.BoolRef]:
     return clauses
 
 
+def fresh_between(u: Unrolling, start: int, stop: int) -> list[z3.BoolRef]:
+    """States ``start`` to ``stop`` each leave a value of every identity type
+    unmentioned, as every state of a run does. Without this Z3 may choose a
+    universe so small that no action with an identity parameter is enabled,
+    which makes an unfair loop look fair."""
+    return [a for t in range(start, stop + 1) for a in u.fresh_identities(t)]
+
+
 def _never(
     u: Unrolling, prop: ast.Property, positions: Iterable[int]
 ) -> list[z3.BoolRef]:
@@ -80,6 +88,7 @@ def response_window(c: ast.Component, prop: ast.Property, depth: int) -> RunQuer
         *u.steps(start, stop),
         *_never(u, prop, range(start, stop + 1)),
         *fair_between(u, start, stop),
+        *fresh_between(u, start, stop),
     ]
     where = "from init" if prop.trigger is None else f"from a trigger within {depth}"
     return u.finish(
@@ -106,6 +115,7 @@ def response_from_invariants(c: ast.Component, prop: ast.Property) -> RunQuery:
         *u.steps(0, within),
         *_never(u, prop, range(within + 1)),
         *fair_between(u, 0, within),
+        *fresh_between(u, 0, within),
     ]
     return u.finish(
         f"{prop.id}.window.invariants",
@@ -134,6 +144,7 @@ def lasso(c: ast.Component, prop: ast.Property, length: int) -> RunQuery:
         *u.initial(),
         *u.steps(0, length),
         z3.Or(*options),
+        *fresh_between(u, 0, length),
     ]
     return u.finish(
         f"{prop.id}.lasso.{length}",

@@ -25,6 +25,7 @@ from spec_lang import ast
 from spec_lang.types import BoolT, EnumT, IntT, Type
 from verifier.counterexample import to_counterexample
 from verifier.encode import Scope
+from verifier.fresh import FRESH_QUANTIFIER, Absence
 from verifier.obligation import Answer, ModelSymbol, Obligation, ObligationKind, Section
 from verifier.outcome import RawModel
 from verifier.query import Query, QueryBuilder
@@ -249,6 +250,27 @@ class Unrolling:
             self.taken(op, index),
             *(self.builder.holds(r, scope) for r in op.requires),
         ]
+
+    def fresh_identities(self, index: int) -> list[z3.BoolRef]:
+        """For each identity type, a value that state ``index`` and the constants
+        do not mention; every run of the spec has one (see ``verifier.fresh``)."""
+        values = [
+            *((self.constants[c.name], c.type) for c in self.component.consts),
+            *((self.state(index)[v.name], v.type) for v in self.component.vars),
+        ]
+        assertions: list[z3.BoolRef] = []
+        for decl in self.component.identities:
+            sort = self.vocab.identity(decl.name)
+            fresh = z3.Const(f"fresh!{index}!{decl.name}", sort)
+            absence = Absence(self.vocab, decl.name, fresh)
+            assertions.extend(
+                absence.absent(term, type_)
+                for term, type_ in values
+                if type_ is not None and absence.mentions(type_)
+            )
+            if absence.quantified:
+                self.incomplete.add(FRESH_QUANTIFIER)
+        return assertions
 
     def equal(self, first: int, second: int) -> z3.BoolRef:
         a, b = self.state(first), self.state(second)

@@ -58,3 +58,24 @@ def test_leads_to_violation_starts_at_a_reachable_trigger() -> None:
 def test_response_within_its_bound_is_proved() -> None:
     result = temporal_results("slow.spec")["Slow.leadsto.one_to_two"]
     assert result.status is Status.PROVED
+
+
+def test_free_lock_is_granted_under_fairness() -> None:
+    # Z3 may pick one Pid, which has died, so no acquire is enabled; process
+    # ids are unbounded, so a live caller always exists and fairness holds.
+    result = temporal_results("lock.spec", depth=4)["Lock.leadsto.granted"]
+    assert result.status is Status.PROVED
+
+
+def test_action_no_identity_can_take_is_refuted() -> None:
+    result = temporal_results("invitation.spec", depth=4)["Invitation.leadsto.admitted"]
+    assert result.status is Status.VIOLATED
+    assert result.trace is not None
+    assert result.trace.loop_start == 2
+    assert calls(result)[-1] == "empty()"
+
+
+def test_two_identity_safety_violation_is_refuted() -> None:
+    result = temporal_results("handover.spec", depth=4)["Handover.always.keeps_holder"]
+    assert result.status is Status.VIOLATED
+    assert calls(result) == ["claim(p=Pid#1)", "take(p=Pid#2)"]
