@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 from reference_impl.circuit_breaker import (
     CircuitBreaker,
     CircuitOpenError,
+    MemoryBreakerStore,
     Mode,
     TrialLimitReachedError,
 )
@@ -21,6 +22,12 @@ _SPEC_MODE_NAMES: dict[Mode, str] = {
     Mode.OPEN: "Open",
     Mode.HALF_OPEN: "HalfOpen",
 }
+
+
+class _Settings(TypedDict):
+    failure_threshold: int
+    reset_timeout: int
+    half_open_max_calls: int
 
 
 class CircuitBreakerAdapter:
@@ -41,11 +48,15 @@ class CircuitBreakerAdapter:
 
     def __init__(self, constants: Mapping[str, int]) -> None:
         self._clock = ManualClock(0)
+        self._settings: _Settings = {
+            "failure_threshold": constants["failure_threshold"],
+            "reset_timeout": constants["reset_timeout"],
+            "half_open_max_calls": constants["half_open_max_calls"],
+        }
+        # The store outlives a crash of the breaker, as a durable one would.
+        self._store = MemoryBreakerStore()
         self._breaker = CircuitBreaker(
-            failure_threshold=constants["failure_threshold"],
-            reset_timeout=constants["reset_timeout"],
-            half_open_max_calls=constants["half_open_max_calls"],
-            clock=self._clock,
+            **self._settings, clock=self._clock, store=self._store
         )
 
     @property
@@ -76,6 +87,16 @@ class CircuitBreakerAdapter:
     def tick(self, elapsed: int) -> None:
         """Advance the manual clock by ``elapsed`` ticks, at least 1."""
         self._clock.advance(elapsed)
+
+    def crash(self) -> None:
+        """Lose the breaker and everything in its memory; the store survives."""
+        del self._breaker
+
+    def recover(self) -> None:
+        """Rebuild the breaker from the store."""
+        self._breaker = CircuitBreaker.recover(
+            self._store, **self._settings, clock=self._clock
+        )
 
     def observe(self) -> dict[str, object]:
         """Return the breaker's state under the spec's variable names."""

@@ -12,6 +12,12 @@ The transitions are those of ``specs/circuit_breaker.spec``. The caller asks
 with :meth:`CircuitBreaker.record_success` or
 :meth:`CircuitBreaker.record_failure`, or lets :meth:`CircuitBreaker.call`
 do both.
+
+A breaker given a store (:class:`BreakerStore`) writes every change of its
+mode, failure count and opening time there, and :meth:`CircuitBreaker.recover`
+rebuilds a crashed breaker from it. An open breaker therefore stays open
+across a restart. :class:`MemoryBreakerStore` keeps the state in memory, so
+it survives the loss of a breaker object but not of the whole interpreter.
 """
 
 from __future__ import annotations
@@ -21,17 +27,20 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ParamSpec, TypeVar
+from typing import ParamSpec, Protocol, TypeVar
 
 from reference_impl._checks import require_positive_int
 from reference_impl.clock import Clock, MonotonicClock
 
 __all__ = [
+    "BreakerStore",
     "CircuitBreaker",
     "CircuitBreakerError",
     "CircuitBreakerSnapshot",
     "CircuitOpenError",
+    "MemoryBreakerStore",
     "Mode",
+    "SavedBreaker",
     "TrialLimitReachedError",
 ]
 
@@ -105,6 +114,50 @@ class CircuitBreakerSnapshot:
     now: int
 
 
+@dataclass(frozen=True)
+class SavedBreaker:
+    """The part of a breaker's state that a store keeps across a crash.
+
+    The trial count is not saved. The trial calls admitted before a crash
+    belonged to the process that crashed and will never report an outcome,
+    so a recovered half-open breaker starts with every trial slot free.
+    """
+
+    mode: Mode
+    failures: int
+    opened_at: int
+
+
+class BreakerStore(Protocol):
+    """Where a breaker saves its state; implementations must be thread-safe."""
+
+    def save(self, state: SavedBreaker) -> None:
+        """Replace the saved state."""
+        ...
+
+    def load(self) -> SavedBreaker | None:
+        """Return the saved state, or None if nothing was saved yet."""
+        ...
+
+
+class MemoryBreakerStore:
+    """A thread-safe in-memory store, held by an owner that outlives the breaker."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._state: SavedBreaker | None = None
+
+    def save(self, state: SavedBreaker) -> None:
+        """Replace the saved state."""
+        with self._lock:
+            self._state = state
+
+    def load(self) -> SavedBreaker | None:
+        """Return the saved state, or None if nothing was saved yet."""
+        with self._lock:
+            return self._state
+
+
 class CircuitBreaker:
     """A circuit breaker whose state is guarded by one lock.
 
@@ -121,6 +174,10 @@ class CircuitBreaker:
         clock: the source of monotonic readings. The default is a
             :class:`~reference_impl.clock.MonotonicClock` in milliseconds.
         name: a label for log records and error messages.
+        store: where each change of mode, failure count and opening time is
+            written while the breaker holds its lock, so that
+            :meth:`recover` can rebuild the breaker after a crash. An
+            exception from the store propagates to the caller.
 
     Raises:
         TypeError: if a count or timeout is not an int.
@@ -135,6 +192,7 @@ class CircuitBreaker:
         half_open_max_calls: int = 1,
         clock: Clock | None = None,
         name: str = "default",
+        store: BreakerStore | None = None,
     ) -> None:
         self._failure_threshold = require_positive_int(
             "failure_threshold", failure_threshold
@@ -150,6 +208,59 @@ class CircuitBreaker:
         self._failures = 0
         self._trials = 0
         self._opened_at = 0
+        self._store = store
+        self._saved = self._saved_state()
+
+    @classmethod
+    def recover(
+        cls,
+        store: BreakerStore,
+        *,
+        failure_threshold: int,
+        reset_timeout: int,
+        half_open_max_calls: int = 1,
+        clock: Clock | None = None,
+        name: str = "default",
+    ) -> CircuitBreaker:
+        """Rebuild a crashed breaker from its store.
+
+        The mode, the failure count and the opening time come back as the
+        crashed breaker last saved them, so an open breaker stays open until
+        its reset timeout passes. An opening time later than the clock's
+        reading, as after a reboot restarts a monotonic clock, is moved back
+        to the reading, so the breaker stays open for at most
+        ``reset_timeout`` ticks after recovery. A half-open breaker comes
+        back with no trial admitted. A store with nothing saved gives a closed breaker.
+        The new breaker keeps writing to ``store``.
+
+        Args:
+            store: the store the crashed breaker wrote to.
+            failure_threshold, reset_timeout, half_open_max_calls, clock, name:
+                as for the constructor.
+
+        Raises:
+            ValueError: if the saved failure count is not below
+                ``failure_threshold``, since the breaker would have opened.
+        """
+        breaker = cls(
+            failure_threshold=failure_threshold,
+            reset_timeout=reset_timeout,
+            half_open_max_calls=half_open_max_calls,
+            clock=clock,
+            name=name,
+        )
+        breaker._store = store
+        saved = store.load()
+        if saved is not None:
+            breaker._restore(saved)
+        logger.info(
+            "circuit breaker %r recovered: %s with %d failure(s), opened at %d",
+            name,
+            breaker._mode.value,
+            breaker._failures,
+            breaker._opened_at,
+        )
+        return breaker
 
     @property
     def name(self) -> str:
@@ -228,6 +339,7 @@ class CircuitBreaker:
                             self._name, self._half_open_max_calls
                         )
                     self._trials += 1
+            self._save()
         # Logging happens outside the lock so that a slow handler does not
         # stall every caller of the breaker.
         if moved_to_half_open:
@@ -248,6 +360,7 @@ class CircuitBreaker:
                 self._mode = Mode.CLOSED
                 self._trials = 0
             self._failures = 0
+            self._save()
         if closed:
             logger.info("circuit breaker %r is closed: a trial succeeded", self._name)
 
@@ -269,6 +382,7 @@ class CircuitBreaker:
                 self._open()
             opened = self._mode is Mode.OPEN and previous is not Mode.OPEN
             opened_at = self._opened_at
+            self._save()
         if opened:
             logger.info(
                 "circuit breaker %r opened at clock reading %d (was %s)",
@@ -307,3 +421,30 @@ class CircuitBreaker:
         self._failures = 0
         self._trials = 0
         self._opened_at = self._clock.now()
+
+    def _saved_state(self) -> SavedBreaker:
+        return SavedBreaker(self._mode, self._failures, self._opened_at)
+
+    def _save(self) -> None:
+        # The caller holds the lock, so the store receives changes in order.
+        # Only a change is written: a closed breaker whose calls all succeed
+        # never writes.
+        state = self._saved_state()
+        if self._store is None or state == self._saved:
+            return
+        self._store.save(state)
+        self._saved = state
+
+    def _restore(self, saved: SavedBreaker) -> None:
+        if not 0 <= saved.failures < self._failure_threshold:
+            raise ValueError(
+                f"saved failure count {saved.failures} is outside 0 to "
+                f"{self._failure_threshold - 1}, the range below failure_threshold"
+            )
+        with self._lock:
+            self._mode = saved.mode
+            self._failures = saved.failures
+            self._opened_at = min(saved.opened_at, self._clock.now())
+            self._saved = saved
+            # Writes the opening time back only if it was moved.
+            self._save()
