@@ -9,6 +9,7 @@ from reference_impl.clock import ManualClock
 from reference_impl.rate_limiter import (
     CostExceedsCapacityError,
     InvalidCostError,
+    MemoryBucketStore,
     RateLimiter,
 )
 
@@ -37,10 +38,15 @@ class RateLimiterAdapter:
 
     def __init__(self, constants: Mapping[str, int]) -> None:
         self._clock = ManualClock(0)
+        self._capacity = constants["capacity"]
+        self._refill_rate = constants["refill_rate"]
+        # The store outlives a crash of the limiter, as a durable one would.
+        self._store = MemoryBucketStore()
         self._limiter = RateLimiter(
-            capacity=constants["capacity"],
-            refill_rate=constants["refill_rate"],
+            capacity=self._capacity,
+            refill_rate=self._refill_rate,
             clock=self._clock,
+            store=self._store,
         )
         # The spec's bucket exists from its init, with last_refill 0. Creating
         # the key's bucket now, at reading 0, keeps observe() equal to the
@@ -68,6 +74,19 @@ class RateLimiterAdapter:
         """Advance the manual clock by ``elapsed`` ticks, at least 1."""
         self._clock.advance(elapsed)
 
+    def crash(self) -> None:
+        """Lose the limiter and everything in its memory; the store survives."""
+        del self._limiter
+
+    def recover(self) -> None:
+        """Rebuild the limiter and its buckets from the store."""
+        self._limiter = RateLimiter.recover(
+            self._store,
+            capacity=self._capacity,
+            refill_rate=self._refill_rate,
+            clock=self._clock,
+        )
+
     def observe(self) -> dict[str, object]:
         """Return the bucket's state under the spec's variable names."""
         return _observe(self._limiter, self.KEY)
@@ -79,8 +98,10 @@ class RateLimiterAdapter:
         spreads its operations over several keys and checks each key's
         history against a model of its own. The clock is shared: ``tick``
         acts on every key.
+        The part reads :attr:`limiter` at each call, so after :meth:`recover`
+        it acts on the recovered limiter.
         """
-        return KeyAdapter(self._limiter, ("partition", key))
+        return KeyAdapter(self, ("partition", key))
 
 
 class KeyAdapter:
@@ -88,27 +109,27 @@ class KeyAdapter:
 
     errors = RateLimiterAdapter.errors
 
-    def __init__(self, limiter: RateLimiter, key: Hashable) -> None:
-        self._limiter = limiter
+    def __init__(self, owner: RateLimiterAdapter, key: Hashable) -> None:
+        self._owner = owner
         self._key = key
         # As RateLimiterAdapter does: the bucket exists from the spec's init.
-        self._limiter.snapshot(key)
+        owner.limiter.snapshot(key)
 
     def try_acquire(self, cost: int) -> bool:
         """Perform the spec's ``try_acquire`` on this key's bucket."""
-        return self._limiter.try_acquire(self._key, cost)
+        return self._owner.limiter.try_acquire(self._key, cost)
 
     def wait_time(self, cost: int) -> int:
         """Perform the spec's ``wait_time`` on this key's bucket."""
-        return self._limiter.wait_time(self._key, cost)
+        return self._owner.limiter.wait_time(self._key, cost)
 
     def available_tokens(self) -> int:
         """Return this key's level brought up to the current reading."""
-        return self._limiter.available(self._key)
+        return self._owner.limiter.available(self._key)
 
     def observe(self) -> dict[str, object]:
         """Return this key's bucket state under the spec's variable names."""
-        return _observe(self._limiter, self._key)
+        return _observe(self._owner.limiter, self._key)
 
 
 def _observe(limiter: RateLimiter, key: Hashable) -> dict[str, object]:

@@ -10,24 +10,39 @@ A bucket is created full the first time a call names its key and passes the
 argument checks, with its last refill at the clock reading of that moment. A
 full bucket and a missing one behave the same, so creating it changes no
 observable level.
+
+A limiter given a store (:class:`BucketStore`) writes each bucket there
+whenever it changes, and :meth:`RateLimiter.recover` rebuilds a crashed
+limiter from it. Without the store a restart would refill every bucket, and
+each key could spend a whole burst again. :class:`MemoryBucketStore` keeps
+the buckets in memory, so it survives the loss of a limiter object but not
+of the whole interpreter.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Protocol
 
 from reference_impl._checks import require_int, require_positive_int
 from reference_impl.clock import Clock, MonotonicClock
 
 __all__ = [
     "BucketSnapshot",
+    "BucketStore",
     "CostExceedsCapacityError",
     "InvalidCostError",
+    "MemoryBucketStore",
     "RateLimitError",
     "RateLimiter",
+    "SavedBucket",
 ]
+
+logger = logging.getLogger(__name__)
 
 
 class RateLimitError(ValueError):
@@ -68,6 +83,44 @@ class BucketSnapshot:
     now: int
 
 
+@dataclass(frozen=True)
+class SavedBucket:
+    """One bucket as a store keeps it: the level at its last refill, and when."""
+
+    tokens: int
+    last_refill: int
+
+
+class BucketStore(Protocol):
+    """Where a limiter saves its buckets; implementations must be thread-safe."""
+
+    def save(self, key: Hashable, bucket: SavedBucket) -> None:
+        """Save or replace the bucket of ``key``."""
+        ...
+
+    def contents(self) -> Mapping[Hashable, SavedBucket]:
+        """Return every saved bucket by key, read atomically."""
+        ...
+
+
+class MemoryBucketStore:
+    """A thread-safe in-memory store, held by an owner that outlives the limiter."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._buckets: dict[Hashable, SavedBucket] = {}
+
+    def save(self, key: Hashable, bucket: SavedBucket) -> None:
+        """Save or replace the bucket of ``key``."""
+        with self._lock:
+            self._buckets[key] = bucket
+
+    def contents(self) -> Mapping[Hashable, SavedBucket]:
+        """Return every saved bucket by key, read atomically."""
+        with self._lock:
+            return MappingProxyType(dict(self._buckets))
+
+
 @dataclass
 class _Bucket:
     tokens: int
@@ -85,6 +138,10 @@ class RateLimiter:
         refill_rate: tokens a bucket gains per clock tick.
         clock: the source of monotonic readings. The default is a
             :class:`~reference_impl.clock.MonotonicClock` in milliseconds.
+        store: where each bucket is written, while the limiter holds its
+            lock, when it is created or its level changes, so that
+            :meth:`recover` can rebuild the limiter after a crash. It should
+            start empty. An exception from the store propagates to the caller.
 
     Raises:
         TypeError: if ``capacity`` or ``refill_rate`` is not an int.
@@ -97,6 +154,7 @@ class RateLimiter:
         capacity: int,
         refill_rate: int,
         clock: Clock | None = None,
+        store: BucketStore | None = None,
     ) -> None:
         self._capacity = require_positive_int("capacity", capacity)
         self._refill_rate = require_positive_int("refill_rate", refill_rate)
@@ -107,6 +165,43 @@ class RateLimiter:
         # per-key locks would add a second lock (to create buckets safely)
         # without letting more work run in parallel.
         self._lock = threading.Lock()
+        self._store = store
+
+    @classmethod
+    def recover(
+        cls,
+        store: BucketStore,
+        *,
+        capacity: int,
+        refill_rate: int,
+        clock: Clock | None = None,
+    ) -> RateLimiter:
+        """Rebuild a crashed limiter from its store.
+
+        Every saved bucket comes back with the level and last refill it was
+        last saved with, so a key has no more tokens after recovery than it
+        had before the crash, and refill goes on from the saved reading. A
+        last refill later than the clock's reading, as after a reboot
+        restarts a monotonic clock, is moved back to the reading, so the
+        bucket refills from then on and its level never goes negative. A
+        key with no saved bucket starts full, as in a new limiter. The new
+        limiter keeps writing to ``store``.
+
+        Args:
+            store: the store the crashed limiter wrote to.
+            capacity, refill_rate, clock: as for the constructor.
+
+        Raises:
+            ValueError: if a saved level is outside 0 to ``capacity``.
+        """
+        limiter = cls(capacity=capacity, refill_rate=refill_rate, clock=clock)
+        contents = store.contents()
+        now = limiter._clock.now()
+        for key, saved in contents.items():
+            limiter._buckets[key] = limiter._restore(key, saved, now)
+        limiter._store = store
+        logger.info("rate limiter recovered %d bucket(s)", len(contents))
+        return limiter
 
     @property
     def capacity(self) -> int:
@@ -140,6 +235,7 @@ class RateLimiter:
             admitted = level >= cost
             bucket.tokens = level - cost if admitted else level
             bucket.last_refill = now
+            self._save(key, bucket)
             return admitted
 
     def wait_time(self, key: Hashable, cost: int = 1) -> int:
@@ -191,7 +287,22 @@ class RateLimiter:
         if bucket is None:
             bucket = _Bucket(tokens=self._capacity, last_refill=now)
             self._buckets[key] = bucket
+            # Saved because recovery needs the reading at which refill started.
+            self._save(key, bucket)
         return bucket
+
+    def _save(self, key: Hashable, bucket: _Bucket) -> None:
+        # The caller holds the lock, so the store receives changes in order.
+        if self._store is not None:
+            self._store.save(key, SavedBucket(bucket.tokens, bucket.last_refill))
+
+    def _restore(self, key: Hashable, saved: SavedBucket, now: int) -> _Bucket:
+        if not 0 <= saved.tokens <= self._capacity:
+            raise ValueError(
+                f"saved level {saved.tokens} of key {key!r} is outside 0 to "
+                f"{self._capacity}, the bucket capacity"
+            )
+        return _Bucket(tokens=saved.tokens, last_refill=min(saved.last_refill, now))
 
     def _level(self, bucket: _Bucket, now: int) -> int:
         refilled = bucket.tokens + (now - bucket.last_refill) * self._refill_rate

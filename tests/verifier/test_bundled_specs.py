@@ -26,3 +26,36 @@ def test_every_result_traces_to_a_clause(name: str) -> None:
     for result in results:
         assert result.obligation.clause_id
         assert result.obligation.span.file.endswith(name)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        (
+            "circuit_breaker.spec",
+            {
+                "CircuitBreaker.failure.crash.recover.ensures.stays_open",
+                "CircuitBreaker.failure.crash.recover.ensures.failures_kept",
+                "CircuitBreaker.failure.crash.recover.ensures.trial_slots_released",
+                "CircuitBreaker.failure.crash.recover.trials_within_limit",
+            },
+        ),
+        (
+            "rate_limiter.spec",
+            {
+                "RateLimiter.failure.crash.recover.ensures.no_burst_after_restart",
+                "RateLimiter.failure.crash.recover.spent_within_refill",
+                "RateLimiter.failure.crash.recover.tokens_within_capacity",
+            },
+        ),
+    ],
+)
+def test_recovery_is_proved(name: str, expected: set[str]) -> None:
+    results = verify_spec(REPO / "specs" / name, VerifyOptions(jobs=1))
+    recovered = {
+        r.obligation.id: r.status
+        for r in results
+        if r.obligation.kind.value == "recover"
+    }
+    assert expected <= recovered.keys()
+    assert set(recovered.values()) == {Status.PROVED}
