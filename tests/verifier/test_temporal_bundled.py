@@ -45,6 +45,7 @@ def test_breaker_property_is_proved(
     [
         "RateLimiter.always.admits_within_window",
         "RateLimiter.always.admits_within_level",
+        "RateLimiter.leadsto.empty_bucket_refills",
     ],
 )
 def test_limiter_property_is_proved(
