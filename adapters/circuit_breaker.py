@@ -89,7 +89,7 @@ class CircuitBreakerAdapter:
         self._clock.advance(elapsed)
 
     def crash(self) -> None:
-        """Lose the breaker and everything in its memory; the store survives."""
+        """Lose the breaker and everything in its memory. The store survives."""
         del self._breaker
 
     def recover(self) -> None:

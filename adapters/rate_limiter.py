@@ -75,7 +75,7 @@ class RateLimiterAdapter:
         self._clock.advance(elapsed)
 
     def crash(self) -> None:
-        """Lose the limiter and everything in its memory; the store survives."""
+        """Lose the limiter and everything in its memory. The store survives."""
         del self._limiter
 
     def recover(self) -> None:

@@ -129,7 +129,7 @@ class SavedBreaker:
 
 
 class BreakerStore(Protocol):
-    """Where a breaker saves its state; implementations must be thread-safe."""
+    """The storage a breaker saves its state to, which must be thread-safe."""
 
     def save(self, state: SavedBreaker) -> None:
         """Replace the saved state."""
@@ -174,8 +174,8 @@ class CircuitBreaker:
         clock: the source of monotonic readings. The default is a
             :class:`~reference_impl.clock.MonotonicClock` in milliseconds.
         name: a label for log records and error messages.
-        store: where each change of mode, failure count and opening time is
-            written while the breaker holds its lock, so that
+        store: the storage that receives each change of mode, failure count
+            and opening time while the breaker holds its lock, so that
             :meth:`recover` can rebuild the breaker after a crash. An
             exception from the store propagates to the caller.
 

@@ -92,7 +92,7 @@ class SavedBucket:
 
 
 class BucketStore(Protocol):
-    """Where a limiter saves its buckets; implementations must be thread-safe."""
+    """The storage a limiter saves its buckets to, which must be thread-safe."""
 
     def save(self, key: Hashable, bucket: SavedBucket) -> None:
         """Save or replace the bucket of ``key``."""
@@ -138,8 +138,8 @@ class RateLimiter:
         refill_rate: tokens a bucket gains per clock tick.
         clock: the source of monotonic readings. The default is a
             :class:`~reference_impl.clock.MonotonicClock` in milliseconds.
-        store: where each bucket is written, while the limiter holds its
-            lock, when it is created or its level changes, so that
+        store: the storage that receives each bucket, while the limiter
+            holds its lock, when it is created or its level changes, so that
             :meth:`recover` can rebuild the limiter after a crash. It should
             start empty. An exception from the store propagates to the caller.
 

@@ -29,11 +29,11 @@ PROJECT_PARTS = ("specs", "reference_impl", "adapters", "pyproject.toml")
 COMPONENT = "CircuitBreaker"
 TARGET = "reference_impl/circuit_breaker.py"
 FAULT_TEST = "build/specfirst/test_circuit_breaker_faults.py"
-# The gate's seed, so that a verdict repeats. The examples per test are the
-# config's: the trial limit needs its 300 to be reached reliably.
+# The gate's seed, so that a verdict repeats. The examples per test stay at
+# the config's 300, because fewer examples often never reach the trial limit.
 SEED = 0
 
-# (name, the line as shipped, the line with the bug)
+# (name, the text as shipped, the text with the bug), each within one line
 MUTANTS = [
     (
         "opens_one_failure_late",
