@@ -14,6 +14,7 @@ from reference_impl.resource_manager import (
     Pressure,
     ResourceManager,
 )
+from reference_impl.resource_manager_store import MemoryAllocationStore
 
 __all__ = ["ResourceManagerAdapter"]
 
@@ -29,7 +30,8 @@ class ResourceManagerAdapter:
 
     Every owner acquires with a liveness probe that reads this adapter's
     record of the dead, so ``owner_dies`` is a real death to the manager: the
-    probe turns false and the manager's sweep releases the holding.
+    probe turns false and the manager's sweep releases the holding. The
+    manager copies its holdings to a store that a crash does not lose.
 
     Args:
         constants: the spec's ``capacity``, ``owner_limit``,
@@ -47,11 +49,18 @@ class ResourceManagerAdapter:
     }
 
     def __init__(self, constants: Mapping[str, int]) -> None:
+        self._capacity = constants["capacity"]
+        self._owner_limit = constants["owner_limit"]
+        self._elevated_percent = constants["elevated_percent"]
+        self._critical_percent = constants["critical_percent"]
+        # The store outlives a crash of the manager, as a durable one would.
+        self._store = MemoryAllocationStore()
         self._manager = ResourceManager(
-            capacity=constants["capacity"],
-            owner_limit=constants["owner_limit"],
-            elevated_percent=constants["elevated_percent"],
-            critical_percent=constants["critical_percent"],
+            capacity=self._capacity,
+            owner_limit=self._owner_limit,
+            elevated_percent=self._elevated_percent,
+            critical_percent=self._critical_percent,
+            store=self._store,
         )
         self._dead: set[Hashable] = set()
 
@@ -92,6 +101,22 @@ class ResourceManagerAdapter:
         """Kill ``owner``, then let the manager's sweep notice."""
         self._dead.add(owner)
         self._manager.reap_dead()
+
+    def crash(self) -> None:
+        """Lose the manager and everything in its memory; the store survives."""
+        del self._manager
+
+    def recover(self) -> None:
+        """Rebuild the manager from the store, with each owner's probe."""
+        probes = {owner: self._probe(owner) for owner in self._store.holdings()}
+        self._manager = ResourceManager.recover(
+            self._store,
+            capacity=self._capacity,
+            owner_limit=self._owner_limit,
+            elevated_percent=self._elevated_percent,
+            critical_percent=self._critical_percent,
+            liveness=probes,
+        )
 
     def observe(self) -> dict[str, object]:
         """Return the manager's state, and the world's dead, in the spec's names."""

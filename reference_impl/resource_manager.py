@@ -16,6 +16,11 @@ held by a dead owner never turn a live owner away.
 The pressure level reports how full the pool is: ``NORMAL`` below
 ``elevated_percent`` of capacity in use, ``ELEVATED`` from there, and
 ``CRITICAL`` from ``critical_percent``.
+
+With an :class:`~reference_impl.resource_manager_store.AllocationStore`, the
+manager copies every holding to the store under its lock, and
+:meth:`ResourceManager.recover` rebuilds a crashed manager from it, so a
+crash never frees units that an owner still holds.
 """
 
 from __future__ import annotations
@@ -23,12 +28,13 @@ from __future__ import annotations
 import enum
 import logging
 import threading
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from reference_impl._checks import require_int, require_positive_int
 from reference_impl.coordination.liveness import Liveness, always_alive
+from reference_impl.resource_manager_store import AllocationStore
 
 __all__ = [
     "CapacityExceededError",
@@ -150,6 +156,8 @@ class ResourceManager:
             which the pressure is ``ELEVATED``.
         critical_percent: the share from which the pressure is ``CRITICAL``.
         name: a label for log records and error messages.
+        store: where every holding is copied as it changes, to recover the
+            manager after a crash; none by default.
 
     Raises:
         TypeError: if a number is not an int.
@@ -166,6 +174,7 @@ class ResourceManager:
         elevated_percent: int = 75,
         critical_percent: int = 90,
         name: str = "resources",
+        store: AllocationStore | None = None,
     ) -> None:
         self._capacity = require_positive_int("capacity", capacity)
         limit = capacity if owner_limit is None else owner_limit
@@ -181,6 +190,58 @@ class ResourceManager:
         self._lock = threading.Lock()
         self._holdings: dict[Hashable, _Holding] = {}
         self._used = 0
+        self._store = store
+
+    @classmethod
+    def recover(
+        cls,
+        store: AllocationStore,
+        *,
+        capacity: int,
+        owner_limit: int | None = None,
+        elevated_percent: int = 75,
+        critical_percent: int = 90,
+        name: str = "resources",
+        liveness: Mapping[Hashable, Liveness] | None = None,
+    ) -> ResourceManager:
+        """Rebuild a crashed manager from the store it wrote to.
+
+        Every saved holding comes back, and the usage is their sum. A probe
+        is code in the caller's memory, so the store cannot keep it: each
+        owner's probe comes from ``liveness``. An owner without one is
+        treated as alive until it releases. The new manager keeps writing
+        to ``store``.
+
+        Args:
+            store: the store the crashed manager wrote to.
+            liveness: a probe for each recovered owner that has one.
+            capacity, owner_limit, elevated_percent, critical_percent, name:
+                as for the constructor.
+
+        Raises:
+            ValueError: if a saved holding is below 1 or above the owner
+                limit, or the holdings together exceed the capacity, as
+                they would after recovering with smaller limits.
+        """
+        manager = cls(
+            capacity=capacity,
+            owner_limit=owner_limit,
+            elevated_percent=elevated_percent,
+            critical_percent=critical_percent,
+            name=name,
+        )
+        probes = liveness or {}
+        for owner, units in store.holdings().items():
+            manager._restore(owner, units, _require_probe(probes.get(owner)))
+        manager._store = store
+        logger.info(
+            "%r: recovered %d owner(s) holding %d of %d units",
+            name,
+            len(manager._holdings),
+            manager._used,
+            manager._capacity,
+        )
+        return manager
 
     @property
     def capacity(self) -> int:
@@ -337,6 +398,31 @@ class ResourceManager:
             held = {owner: h.units for owner, h in self._holdings.items()}
             return ResourceSnapshot(held, self._used, self._pressure(self._used))
 
+    def _restore(self, owner: Hashable, units: int, probe: Liveness) -> None:
+        # Only recover calls this, before any other thread can see the manager.
+        if not 1 <= units <= self._owner_limit:
+            raise ValueError(
+                f"{self._name!r}: saved holding of owner {owner!r} is {units} "
+                f"units, outside 1 to the owner limit {self._owner_limit}"
+            )
+        if self._used + units > self._capacity:
+            raise ValueError(
+                f"{self._name!r}: saved holdings exceed the capacity "
+                f"{self._capacity}; recover with the limits the store was "
+                "written under"
+            )
+        self._holdings[owner] = _Holding(units, probe)
+        self._used += units
+
+    def _save(self, owner: Hashable, units: int) -> None:
+        # The caller holds the lock, so the store receives changes in their order.
+        if self._store is None:
+            return
+        if units:
+            self._store.save(owner, units)
+        else:
+            self._store.discard(owner)
+
     def _is_alive(self, owner: Hashable, holding: _Holding) -> bool:
         # A probe that fails gives no information about the owner. Freeing a
         # live owner's units would be worse than keeping a dead one's a while.
@@ -363,6 +449,7 @@ class ResourceManager:
                 holding = self._holdings[owner] = _Holding(0, probe)
             holding.units += units
             self._used += units
+            self._save(owner, holding.units)
             return holding.units
 
     def _take(self, owner: Hashable, holding: _Holding, units: int) -> int:
@@ -371,6 +458,7 @@ class ResourceManager:
         self._used -= units
         if holding.units == 0:
             del self._holdings[owner]
+        self._save(owner, holding.units)
         return holding.units
 
     def _drop(self, owner: Hashable) -> int:
@@ -379,6 +467,7 @@ class ResourceManager:
         if holding is None:
             return 0
         self._used -= holding.units
+        self._save(owner, 0)
         return holding.units
 
     def _pressure(self, used: int) -> Pressure:

@@ -19,6 +19,7 @@ from reference_impl.resource_manager import (
     ResourceManager,
     ResourceSnapshot,
 )
+from reference_impl.resource_manager_store import MemoryAllocationStore
 
 CAPACITY = 10
 OWNER_LIMIT = 6
@@ -58,7 +59,7 @@ def test_owner_limit_above_capacity_is_rejected() -> None:
 
 @pytest.mark.parametrize("argument", ["capacity", "owner_limit"])
 def test_non_positive_limits_are_rejected(argument: str) -> None:
-    settings = {"capacity": 5, "owner_limit": 5, argument: 0}
+    settings: dict[str, Any] = {"capacity": 5, "owner_limit": 5, argument: 0}
     with pytest.raises(ValueError, match=f"{argument} must be at least 1"):
         ResourceManager(**settings)
 
@@ -388,3 +389,115 @@ def test_concurrent_churn_keeps_usage_consistent() -> None:
         thread.join()
     assert bad_reads == []
     assert manager.snapshot() == ResourceSnapshot({}, 0, Pressure.NORMAL)
+
+
+# Crash recovery
+
+
+def make_stored_manager() -> tuple[ResourceManager, MemoryAllocationStore]:
+    store = MemoryAllocationStore()
+    return make_manager(store=store), store
+
+
+def recover(store: MemoryAllocationStore, **overrides: Any) -> ResourceManager:
+    settings: dict[str, Any] = {"capacity": CAPACITY, "owner_limit": OWNER_LIMIT}
+    settings.update(overrides)
+    return ResourceManager.recover(store, **settings)
+
+
+def test_recovery_restores_holdings_and_usage() -> None:
+    manager, store = make_stored_manager()
+    manager.acquire("a", 3)
+    manager.acquire("b", 2)
+    manager.release("a", 1)
+    recovered = recover(store)
+    assert recovered.snapshot() == manager.snapshot()
+    assert recovered.used == 4
+
+
+def test_recovery_never_oversubscribes() -> None:
+    manager, store = make_stored_manager()
+    manager.acquire("a", OWNER_LIMIT)
+    manager.acquire("b", CAPACITY - OWNER_LIMIT)
+    recovered = recover(store)
+    with pytest.raises(CapacityExceededError):
+        recovered.acquire("c", 1)
+
+
+def test_recovery_forgets_released_owners() -> None:
+    manager, store = make_stored_manager()
+    manager.acquire("a", 2)
+    manager.release("a", 2)
+    manager.acquire("b", 1)
+    manager.release_all("b")
+    assert len(store) == 0
+    assert recover(store).snapshot().held == {}
+
+
+def test_recovery_frees_reaped_owners() -> None:
+    manager, store = make_stored_manager()
+    life = Life()
+    manager.acquire("a", 2, liveness=life)
+    life.alive = False
+    manager.reap_dead()
+    assert recover(store).used == 0
+
+
+def test_recovered_manager_keeps_storing() -> None:
+    manager, store = make_stored_manager()
+    manager.acquire("a", 2)
+    first = recover(store)
+    first.acquire("b", 1)
+    first.release("a", 1)
+    assert recover(store).snapshot().held == {"a": 1, "b": 1}
+
+
+def test_recovery_attaches_probes() -> None:
+    manager, store = make_stored_manager()
+    life = Life()
+    manager.acquire("a", 2, liveness=life)
+    manager.acquire("b", 1)
+    recovered = recover(store, liveness={"a": life})
+    life.alive = False
+    assert recovered.reap_dead() == {"a": 2}
+    assert recovered.holding("b") == 1
+
+
+def test_recovery_rejects_smaller_capacity() -> None:
+    manager, store = make_stored_manager()
+    manager.acquire("a", 6)
+    manager.acquire("b", 4)
+    with pytest.raises(ValueError, match="exceed the capacity"):
+        recover(store, capacity=8, owner_limit=6)
+
+
+def test_recovery_rejects_smaller_owner_limit() -> None:
+    manager, store = make_stored_manager()
+    manager.acquire("a", 5)
+    with pytest.raises(ValueError, match="owner limit"):
+        recover(store, owner_limit=4)
+
+
+def test_store_matches_manager_under_threads() -> None:
+    manager, store = make_stored_manager()
+    owners = ["a", "b", "c", "d"]
+
+    def churn(seed: int) -> None:
+        rng = random.Random(seed)
+        for _ in range(300):
+            owner = rng.choice(owners)
+            try:
+                if rng.random() < 0.5:
+                    manager.acquire(owner, rng.randint(1, 3))
+                else:
+                    manager.release(owner, rng.randint(1, 3))
+            except ResourceError:
+                pass
+
+    threads = [threading.Thread(target=churn, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert dict(store.holdings()) == manager.snapshot().held
+    assert recover(store).snapshot() == manager.snapshot()

@@ -38,3 +38,23 @@ def test_pressure_names_are_spec_members() -> None:
     assert adapter.pressure() == "Elevated"
     adapter.acquire("b", 3)
     assert adapter.pressure() == "Critical"
+
+
+def test_crash_and_recover_keep_state() -> None:
+    adapter = ResourceManagerAdapter(CONSTANTS)
+    adapter.acquire("a", 4)
+    adapter.acquire("b", 2)
+    adapter.owner_dies("b")
+    before = adapter.observe()
+    adapter.crash()
+    adapter.recover()
+    assert adapter.observe() == before
+
+
+def test_recovered_owner_still_dies() -> None:
+    adapter = ResourceManagerAdapter(CONSTANTS)
+    adapter.acquire("a", 4)
+    adapter.crash()
+    adapter.recover()
+    adapter.owner_dies("a")
+    assert adapter.observe() == {"held": {}, "used": 0, "dead": frozenset({"a"})}
