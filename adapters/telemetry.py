@@ -24,6 +24,7 @@ from reference_impl.telemetry import (
     WindowNotStartedError,
     WindowSnapshot,
 )
+from reference_impl.telemetry_store import MemoryMetricStore
 
 __all__ = ["TelemetryServiceAdapter"]
 
@@ -64,6 +65,8 @@ class _MetricNames:
 class TelemetryServiceAdapter:
     """A TelemetryService on a manual clock that starts at 0, as the spec's init.
 
+    The service copies its recordings to a store that a crash does not lose.
+
     Args:
         constants: the spec's constants ``window_length`` and ``window_count``.
 
@@ -81,10 +84,15 @@ class TelemetryServiceAdapter:
 
     def __init__(self, constants: Mapping[str, int]) -> None:
         self._clock = ManualClock(0)
+        self._window_length = constants["window_length"]
+        self._window_count = constants["window_count"]
+        # The store outlives a crash of the service, as a durable one would.
+        self._store = MemoryMetricStore()
         self._service = TelemetryService(
-            window_length=constants["window_length"],
-            window_count=constants["window_count"],
+            window_length=self._window_length,
+            window_count=self._window_count,
             clock=self._clock,
+            store=self._store,
         )
         self._metrics = _MetricNames()
 
@@ -129,6 +137,19 @@ class TelemetryServiceAdapter:
     def tick(self, elapsed: int) -> None:
         """Advance the manual clock by ``elapsed`` ticks, at least 1."""
         self._clock.advance(elapsed)
+
+    def crash(self) -> None:
+        """Lose the service and everything in its memory; the store survives."""
+        del self._service
+
+    def recover(self) -> None:
+        """Rebuild the service from the store."""
+        self._service = TelemetryService.recover(
+            self._store,
+            window_length=self._window_length,
+            window_count=self._window_count,
+            clock=self._clock,
+        )
 
     def observe(self) -> dict[str, object]:
         """Return the service's state under the spec's variable names."""

@@ -15,11 +15,17 @@ window.
 
 All state sits behind one lock, so concurrent recordings are serialized and
 no increment is lost. The transitions are those of ``specs/telemetry.spec``.
+
+With a :class:`~reference_impl.telemetry_store.MetricStore`, the service
+copies every recording to the store under its lock, and
+:meth:`TelemetryService.recover` rebuilds a crashed service from it, so a
+crash loses no recorded metric either.
 """
 
 from __future__ import annotations
 
 import enum
+import logging
 import math
 import threading
 from collections.abc import Mapping
@@ -29,6 +35,7 @@ from types import MappingProxyType
 
 from reference_impl._checks import require_int, require_positive_int
 from reference_impl.clock import Clock, MonotonicClock
+from reference_impl.telemetry_store import MetricStore
 
 __all__ = [
     "HistogramSummary",
@@ -42,6 +49,8 @@ __all__ = [
     "WindowNotStartedError",
     "WindowSnapshot",
 ]
+
+logger = logging.getLogger(__name__)
 
 
 class MetricKind(enum.Enum):
@@ -162,6 +171,8 @@ class TelemetryService:
         window_count: the windows retained, the current one included.
         clock: the source of monotonic readings. The default is a
             :class:`~reference_impl.clock.MonotonicClock` in milliseconds.
+        store: where every recording is copied, to recover the service after
+            a crash; none by default.
 
     Raises:
         TypeError: if ``window_length`` or ``window_count`` is not an int.
@@ -174,6 +185,7 @@ class TelemetryService:
         window_length: int,
         window_count: int,
         clock: Clock | None = None,
+        store: MetricStore | None = None,
     ) -> None:
         self._window_length = require_positive_int("window_length", window_length)
         self._window_count = require_positive_int("window_count", window_count)
@@ -184,6 +196,70 @@ class TelemetryService:
         self._gauges: dict[str, float] = {}
         self._histograms: dict[str, HistogramSummary] = {}
         self._slots: list[_Window | None] = [None] * self._window_count
+        self._store = store
+
+    @classmethod
+    def recover(
+        cls,
+        store: MetricStore,
+        *,
+        window_length: int,
+        window_count: int,
+        clock: Clock | None = None,
+    ) -> TelemetryService:
+        """Rebuild a crashed service from the store it wrote to.
+
+        Every counter total, gauge value and histogram summary comes back,
+        each metric with its kind, and so does every window in the ring with
+        its counts and samples. The new service keeps writing to ``store``.
+
+        Args:
+            store: the store the crashed service wrote to.
+            window_length, window_count, clock: as for the constructor; the
+                window settings must be those the store was written under.
+
+        Raises:
+            ValueError: if a stored window's slot is outside the ring of
+                ``window_count`` slots or does not fit its index.
+        """
+        service = cls(
+            window_length=window_length, window_count=window_count, clock=clock
+        )
+        stored = store.contents()
+        service._counters = dict(stored.counters)
+        service._gauges = dict(stored.gauges)
+        service._histograms = dict(stored.histograms)
+        for names, kind in (
+            (stored.counters, MetricKind.COUNTER),
+            (stored.gauges, MetricKind.GAUGE),
+            (stored.histograms, MetricKind.HISTOGRAM),
+        ):
+            service._kinds.update(dict.fromkeys(names, kind))
+        for slot, window in stored.slots.items():
+            service._restore_window(slot, window)
+        service._store = store
+        logger.info(
+            "recovered %d metric(s) and %d window(s) from the store",
+            len(service._kinds),
+            len(stored.slots),
+        )
+        return service
+
+    def _restore_window(self, slot: int, window: WindowSnapshot) -> None:
+        # Only recover calls this, before any other thread can see the service.
+        if not 0 <= slot < self._window_count or window.index % self._window_count != (
+            slot
+        ):
+            raise ValueError(
+                f"stored window {window.index} in slot {slot} does not fit a ring "
+                f"of {self._window_count} slots; recover with the window settings "
+                "the store was written under"
+            )
+        self._slots[slot] = _Window(
+            window.index,
+            dict(window.counts),
+            {name: list(samples) for name, samples in window.samples.items()},
+        )
 
     @property
     def window_length(self) -> int:
@@ -224,6 +300,9 @@ class TelemetryService:
             self._counters[name] = total
             window = self._current_slot()
             window.counts[name] = window.counts.get(name, 0) + by
+            if self._store is not None:
+                slot = window.index % self._window_count
+                self._store.save_counter(name, total, slot, window.counts[name])
             return total
 
     def set_gauge(self, name: str, value: float) -> None:
@@ -239,6 +318,8 @@ class TelemetryService:
         with self._lock:
             self._claim(name, MetricKind.GAUGE)
             self._gauges[name] = value
+            if self._store is not None:
+                self._store.save_gauge(name, value)
 
     def record(self, name: str, value: float) -> None:
         """Record one sample of a histogram, all-time and in the current window.
@@ -252,9 +333,13 @@ class TelemetryService:
         _check_number("value", value)
         with self._lock:
             self._claim(name, MetricKind.HISTOGRAM)
-            self._histograms[name] = _summarize(self._histograms.get(name), value)
+            summary = _summarize(self._histograms.get(name), value)
+            self._histograms[name] = summary
             window = self._current_slot()
             window.samples.setdefault(name, []).append(value)
+            if self._store is not None:
+                slot = window.index % self._window_count
+                self._store.save_sample(name, summary, slot, value)
 
     def _claim(self, name: str, kind: MetricKind) -> None:
         # The caller holds the lock.
@@ -272,6 +357,8 @@ class TelemetryService:
         if window is None or window.index != index:
             window = _Window(index)
             self._slots[slot] = window
+            if self._store is not None:
+                self._store.open_window(slot, index)
         return window
 
     # --- reading ------------------------------------------------------------------

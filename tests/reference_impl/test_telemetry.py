@@ -19,6 +19,7 @@ from reference_impl.telemetry import (
     WindowExpiredError,
     WindowNotStartedError,
 )
+from reference_impl.telemetry_store import MemoryMetricStore
 
 LENGTH = 10
 COUNT = 3
@@ -358,3 +359,100 @@ def test_concurrent_first_use_claims_one_kind() -> None:
     winner = "counter" if kind is MetricKind.COUNTER else "gauge"
     assert outcomes.count(winner) == 8
     assert outcomes.count("mismatch") == 8
+
+
+# Crash recovery
+
+
+def make_stored_service() -> tuple[TelemetryService, ManualClock, MemoryMetricStore]:
+    clock = ManualClock()
+    store = MemoryMetricStore()
+    service = TelemetryService(
+        window_length=LENGTH, window_count=COUNT, clock=clock, store=store
+    )
+    return service, clock, store
+
+
+def recover(store: MemoryMetricStore, clock: ManualClock) -> TelemetryService:
+    return TelemetryService.recover(
+        store, window_length=LENGTH, window_count=COUNT, clock=clock
+    )
+
+
+def test_recovery_restores_every_metric() -> None:
+    service, clock, store = make_stored_service()
+    service.increment("requests", 3)
+    service.set_gauge("queue", 7)
+    service.record("latency", 12)
+    service.record("latency", 5)
+    recovered = recover(store, clock)
+    assert recovered.counters() == {"requests": 3}
+    assert recovered.gauges() == {"queue": 7}
+    assert recovered.histograms() == service.histograms()
+    assert recovered.kinds() == service.kinds()
+
+
+def test_recovery_restores_windows() -> None:
+    service, clock, store = make_stored_service()
+    service.increment("requests", 2)
+    clock.advance(LENGTH)
+    service.increment("requests", 5)
+    service.record("latency", 4)
+    recovered = recover(store, clock)
+    assert recovered.slots() == service.slots()
+    assert recovered.window_total("requests", 0) == 2
+    assert recovered.window_total("requests", 1) == 5
+    assert recovered.percentile("latency", 1, 50) == 4
+
+
+def test_recovery_forgets_reused_slot() -> None:
+    service, clock, store = make_stored_service()
+    service.increment("requests", 2)
+    clock.advance(LENGTH * COUNT)
+    service.increment("requests", 1)
+    recovered = recover(store, clock)
+    assert recovered.slots() == service.slots()
+    assert recovered.window_total("requests", COUNT) == 1
+
+
+def test_recovered_kind_still_enforced() -> None:
+    service, clock, store = make_stored_service()
+    service.set_gauge("queue", 1)
+    recovered = recover(store, clock)
+    with pytest.raises(KindMismatchError):
+        recovered.increment("queue", 1)
+
+
+def test_recovered_service_keeps_storing() -> None:
+    service, clock, store = make_stored_service()
+    service.increment("requests", 1)
+    first = recover(store, clock)
+    first.increment("requests", 4)
+    first.set_gauge("queue", 2)
+    second = recover(store, clock)
+    assert second.counters() == {"requests": 5}
+    assert second.gauges() == {"queue": 2}
+    assert second.window_total("requests", 0) == 5
+
+
+def test_recovery_rejects_other_window_count() -> None:
+    service, clock, store = make_stored_service()
+    clock.advance(LENGTH * 2)
+    service.increment("requests", 1)
+    with pytest.raises(ValueError, match="window settings"):
+        TelemetryService.recover(
+            store, window_length=LENGTH, window_count=2, clock=clock
+        )
+
+
+def test_store_loses_no_concurrent_increment() -> None:
+    service, clock, store = make_stored_service()
+
+    def count() -> None:
+        for _ in range(500):
+            service.increment("requests")
+
+    run_in_threads(4, count)
+    recovered = recover(store, clock)
+    assert recovered.counter("requests") == 2000
+    assert recovered.window_total("requests", 0) == 2000
