@@ -35,6 +35,7 @@ from reference_impl.config_server import (
     VersionMismatchError,
     WrongTypeError,
 )
+from reference_impl.config_server_store import MemoryConfigStore
 
 __all__ = ["ConfigServerAdapter"]
 
@@ -51,7 +52,9 @@ class ConfigServerAdapter:
     versions it receives, so an update's result is the set of
     subscribers whose callback received that update's version. The
     adapter's own maps are guarded by a lock, because the generated
-    concurrency test calls it from many threads at once.
+    concurrency test calls it from many threads at once. The server copies
+    its state to a store that a crash does not lose; subscriptions are lost
+    in a crash, as the spec's failure mode says.
 
     Args:
         constants: none; the spec declares no constants.
@@ -72,7 +75,11 @@ class ConfigServerAdapter:
 
     def __init__(self, constants: Mapping[str, int]) -> None:
         self._clock = ManualClock(0)
-        self._server = ConfigServer(clock=self._clock, history_limit=None)
+        # The store outlives a crash of the server, as a durable one would.
+        self._store = MemoryConfigStore()
+        self._server = ConfigServer(
+            clock=self._clock, history_limit=None, store=self._store
+        )
         self._names: dict[Hashable, str] = {}
         self._segments: dict[str, Hashable] = {}
         self._subscriptions: dict[Hashable, Subscription] = {}
@@ -157,6 +164,19 @@ class ConfigServerAdapter:
     def tick(self, elapsed: int) -> None:
         """Advance the manual clock by ``elapsed`` ticks."""
         self._clock.advance(elapsed)
+
+    def crash(self) -> None:
+        """Lose the server and its subscriptions; the store survives."""
+        del self._server
+        with self._lock:
+            self._subscriptions.clear()
+            self._received.clear()
+
+    def recover(self) -> None:
+        """Rebuild the server from the store, without subscriptions."""
+        self._server = ConfigServer.recover(
+            self._store, clock=self._clock, history_limit=None
+        )
 
     def observe(self) -> dict[str, object]:
         """Return the server's state in the spec's names and value forms."""

@@ -20,6 +20,13 @@ and of every path below it. Notifications are delivered in version order,
 after the change is committed and outside the state lock; the call that made
 the change returns once they are delivered, unless it was made from inside a
 notification, in which case the delivery already under way delivers it next.
+
+With a :class:`~reference_impl.config_server_store.ConfigStore`, the server
+copies every declaration and committed change to the store under its lock,
+and :meth:`ConfigServer.recover` rebuilds a crashed server from it. The
+schema, the values, the version and the history come back. Subscriptions do
+not, because their callbacks lived in the crashed process: subscribers
+subscribe again and read what they missed from :meth:`ConfigServer.history`.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from types import MappingProxyType
 
 from reference_impl._checks import require_int, require_positive_int
 from reference_impl.clock import Clock, MonotonicClock
+from reference_impl.config_server_store import ConfigStore
 
 __all__ = [
     "AlreadyDeclaredError",
@@ -410,6 +418,8 @@ class ConfigServer:
         history_limit: how many recent changes :meth:`history` keeps, or None
             to keep them all.
         name: a label for log records and error messages.
+        store: where every declaration and committed change is copied, to
+            recover the server after a crash; none by default.
 
     Raises:
         TypeError: if ``history_limit`` is not an int.
@@ -424,6 +434,7 @@ class ConfigServer:
         clock: Clock | None = None,
         history_limit: int | None = 1000,
         name: str = "config",
+        store: ConfigStore | None = None,
     ) -> None:
         if history_limit is not None:
             require_positive_int("history_limit", history_limit)
@@ -443,8 +454,47 @@ class ConfigServer:
         self._delivery_lock = threading.Lock()
         self._delivering = threading.local()
         self._order = itertools.count()
+        self._store = store
         for path, declared in (schema or {}).items():
             self.declare(path, declared)
+
+    @classmethod
+    def recover(
+        cls,
+        store: ConfigStore,
+        *,
+        clock: Clock | None = None,
+        history_limit: int | None = 1000,
+        name: str = "config",
+    ) -> ConfigServer:
+        """Rebuild a crashed server from the store it wrote to.
+
+        The schema, the values, the version and the retained history come
+        back, so the next change gets the next version. No subscription
+        comes back: a subscriber subscribes again and reads the changes
+        after the last version it saw from :meth:`history`. The new server
+        keeps writing to ``store``.
+
+        Args:
+            store: the store the crashed server wrote to.
+            clock, history_limit, name: as for the constructor.
+        """
+        server = cls(clock=clock, history_limit=history_limit, name=name)
+        stored = store.contents()
+        for leaf, declared in stored.schema.items():
+            server._add_leaf(leaf, declared)
+        server._values = dict(stored.values)
+        server._version = stored.version
+        server._history.extend(stored.history)
+        server._store = store
+        logger.info(
+            "%r: recovered %d leaves, %d values and version %d from the store",
+            name,
+            len(stored.schema),
+            len(stored.values),
+            stored.version,
+        )
+        return server
 
     # --- schema ---
 
@@ -471,9 +521,9 @@ class ConfigServer:
                     f"{format_path(leaf)} cannot be a leaf: {format_path(conflict)} "
                     "is declared as a leaf and one lies inside the other"
                 )
-            self._schema[leaf] = declared
-            for prefix in _proper_prefixes(leaf):
-                self._leaves_under.setdefault(prefix, set()).add(leaf)
+            self._add_leaf(leaf, declared)
+            if self._store is not None:
+                self._store.declare(leaf, declared)
 
     def field(self, path: PathLike) -> Field:
         """Return the field declared for the leaf at ``path``.
@@ -711,6 +761,11 @@ class ConfigServer:
 
     # --- internals (the caller holds the lock unless a comment states otherwise) ---
 
+    def _add_leaf(self, leaf: Path, declared: Field) -> None:
+        self._schema[leaf] = declared
+        for prefix in _proper_prefixes(leaf):
+            self._leaves_under.setdefault(prefix, set()).add(leaf)
+
     def _field(self, leaf: Path) -> Field:
         declared = self._schema.get(leaf)
         if declared is None:
@@ -758,6 +813,8 @@ class ConfigServer:
             removed=frozenset(plan.removed),
         )
         self._history.append(change)
+        if self._store is not None:
+            self._store.commit(change)
         audience = self._audience(plan.scope)
         if audience:
             self._outbox.append((change, audience))

@@ -3,7 +3,8 @@
 Each test copies the project, plants one bug in the copy's
 ``reference_impl/config_server.py`` and runs ``specfirst test
 ConfigServer`` there, which must fail. The unplanted copy must pass, so a
-failure is the bug's doing.
+failure is the bug's doing. A bug in crash recovery shows only when the
+server crashes, so those bugs are run against the generated fault test.
 """
 
 from __future__ import annotations
@@ -58,6 +59,17 @@ MUTANTS = [
     ),
 ]
 
+# Bugs in recovery, in the same form; the fault test must catch each.
+RECOVERY_MUTANTS = [
+    (
+        # Recovery restarts the version count, so versions are issued twice.
+        "recovered_version_reset",
+        "        server._version = stored.version",
+        "        server._version = 0",
+    ),
+]
+FAULT_TEST = "build/specfirst/test_config_server_faults.py"
+
 
 def copy_project(root: Path) -> Path:
     root.mkdir()
@@ -93,6 +105,31 @@ def contract_tests(root: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def fault_tests(root: Path) -> subprocess.CompletedProcess[str]:
+    script = Path(sys.executable).parent / "specfirst"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "specfirst"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPECFIRST_")}
+    generated = subprocess.run(
+        [*command, "gen"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert generated.returncode == 0, generated.stdout + generated.stderr
+    env["SPECFIRST_MAX_EXAMPLES"] = str(MAX_EXAMPLES)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", FAULT_TEST, "-q", "-p", "no:cacheprovider"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
 def test_shipped_code_passes(tmp_path: Path) -> None:
     root = copy_project(tmp_path / "project")
     completed = contract_tests(root)
@@ -106,4 +143,22 @@ def test_planted_bug_is_caught(tmp_path: Path, shipped: str, bug: str) -> None:
     root = copy_project(tmp_path / "project")
     plant(root / TARGET, shipped, bug)
     completed = contract_tests(root)
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+
+
+def test_shipped_recovery_passes(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "project")
+    completed = fault_tests(root)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+@pytest.mark.parametrize(
+    ("shipped", "bug"),
+    [m[1:] for m in RECOVERY_MUTANTS],
+    ids=[m[0] for m in RECOVERY_MUTANTS],
+)
+def test_planted_recovery_bug_is_caught(tmp_path: Path, shipped: str, bug: str) -> None:
+    root = copy_project(tmp_path / "project")
+    plant(root / TARGET, shipped, bug)
+    completed = fault_tests(root)
     assert completed.returncode == 1, completed.stdout + completed.stderr

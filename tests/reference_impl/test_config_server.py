@@ -15,6 +15,7 @@ from reference_impl.config_server import (
     ChangeKind,
     ConfigError,
     ConfigServer,
+    Field,
     IntField,
     InvalidBoundsError,
     InvalidPathError,
@@ -29,8 +30,9 @@ from reference_impl.config_server import (
     format_path,
     parse_path,
 )
+from reference_impl.config_server_store import MemoryConfigStore
 
-SCHEMA = {
+SCHEMA: dict[str, Field] = {
     "db.host": StrField(max_length=20),
     "db.port": IntField(minimum=1, maximum=65535),
     "db.pool.size": IntField(minimum=1, maximum=100),
@@ -532,3 +534,100 @@ def test_readers_never_see_half_a_replace() -> None:
     for reader in readers:
         reader.join()
     assert torn == []
+
+
+# Crash recovery
+
+
+def make_stored_server(
+    history_limit: int | None = None,
+) -> tuple[ConfigServer, ManualClock, MemoryConfigStore]:
+    clock = ManualClock()
+    store = MemoryConfigStore(history_limit)
+    server = ConfigServer(SCHEMA, clock=clock, history_limit=history_limit, store=store)
+    return server, clock, store
+
+
+def recover(
+    store: MemoryConfigStore, clock: ManualClock, history_limit: int | None = None
+) -> ConfigServer:
+    return ConfigServer.recover(store, clock=clock, history_limit=history_limit)
+
+
+def test_recovery_restores_state() -> None:
+    server, clock, store = make_stored_server()
+    server.set("db.port", 5432)
+    clock.advance(3)
+    server.update({"db.host": "primary", "debug": True})
+    server.unset("debug")
+    server.replace("db.pool", {"db.pool.size": 8})
+    recovered = recover(store, clock)
+    assert recovered.snapshot() == server.snapshot()
+
+
+def test_recovery_never_reuses_versions() -> None:
+    server, clock, store = make_stored_server()
+    server.set("db.port", 1)
+    server.set("db.port", 2)
+    recovered = recover(store, clock)
+    assert recovered.version == 2
+    assert recovered.set("db.port", 3).version == 3
+    with pytest.raises(VersionMismatchError):
+        recovered.set("db.port", 4, expected_version=2)
+
+
+def test_recovered_schema_still_validates() -> None:
+    _, clock, store = make_stored_server()
+    recovered = recover(store, clock)
+    with pytest.raises(OutOfRangeError):
+        recovered.set("db.port", 0)
+    with pytest.raises(PathConflictError):
+        recovered.declare("db.pool", IntField())
+    assert recovered.get_tree("db") == {}
+
+
+def test_recovery_keeps_history_limit() -> None:
+    server, clock, store = make_stored_server(history_limit=2)
+    for port in (1, 2, 3):
+        server.set("db.port", port)
+    recovered = recover(store, clock, history_limit=2)
+    assert [c.version for c in recovered.history()] == [2, 3]
+    assert recovered.version == 3
+
+
+def test_recovery_drops_subscriptions() -> None:
+    server, clock, store = make_stored_server()
+    subscribe(server, "db")
+    recovered = recover(store, clock)
+    assert recovered.subscriptions() == ()
+    again = subscribe(recovered, "db")
+    recovered.set("db.port", 9)
+    assert again.versions == [1]
+
+
+def test_recovered_server_keeps_storing() -> None:
+    server, clock, store = make_stored_server()
+    server.set("db.port", 1)
+    first = recover(store, clock)
+    first.declare("cache.size", IntField(minimum=0))
+    first.set("cache.size", 64)
+    second = recover(store, clock)
+    assert second.snapshot() == first.snapshot()
+    assert second.get("cache.size") == 64
+
+
+def test_store_matches_server_under_threads() -> None:
+    server, clock, store = make_stored_server()
+
+    def write(port: int) -> None:
+        for _ in range(100):
+            server.set("db.port", port)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(1, 5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    recovered = recover(store, clock)
+    assert recovered.snapshot() == server.snapshot()
+    assert recovered.version == 400

@@ -100,3 +100,25 @@ def test_notified_by_maps_back_to_subscribers() -> None:
     adapter.subscribe("above", ("a",))
     adapter.subscribe("aside", ("z",))
     assert adapter.notified_by(("a", "b")) == {"above"}
+
+
+def test_crash_keeps_state_but_not_topics() -> None:
+    adapter = ConfigServerAdapter({})
+    adapter.declare_integer(("a",), 0, 9)
+    adapter.subscribe("watcher", ("a",))
+    adapter.set(("a",), INT_7)
+    before = adapter.observe()
+    adapter.crash()
+    adapter.recover()
+    assert adapter.observe() == {**before, "topics": {}}
+
+
+def test_subscriber_returns_after_recovery() -> None:
+    adapter = ConfigServerAdapter({})
+    adapter.declare_integer(("a",), 0, 9)
+    adapter.subscribe("watcher", ("a",))
+    adapter.crash()
+    adapter.recover()
+    assert adapter.set(("a",), INT_7) == frozenset()
+    adapter.subscribe("watcher", ("a",))
+    assert adapter.set(("a",), INT_7) == frozenset({"watcher"})
