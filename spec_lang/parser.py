@@ -689,6 +689,11 @@ def parse_file(path: str | Path, name: str | None = None) -> ast.SpecFile:
             NUL byte; otherwise as ``parse_source``.
     """
     name = str(path) if name is None else name
+    if Path(path).exists() and not Path(path).is_file():
+        # A pipe would block the read and a device would never end it.
+        span = ast.Span(name, 1, 1, 1, 1)
+        message = "cannot read file: not a regular file (a folder, pipe or device)"
+        raise SpecError([error("SF100", message, span)])
     try:
         data = Path(path).read_bytes()
     except OSError as exc:

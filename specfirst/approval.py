@@ -19,6 +19,7 @@ from specfirst.review import (
     Verdict,
     content_hash,
     read_reviews,
+    reviewer_key,
     reviews_path,
 )
 
@@ -33,10 +34,16 @@ class ReviewStatus:
 
     @property
     def current(self) -> tuple[ReviewRecord, ...]:
-        """The records of the content the spec has now, in the order written."""
+        """The records of the content the spec has now, in the order written.
+
+        A record naming another spec file does not count, even with the same
+        content, since it was not a review of this file.
+        """
         if self.error:
             return ()
-        return tuple(r for r in self.records if r.sha256 == self.sha256)
+        return tuple(
+            r for r in self.records if r.sha256 == self.sha256 and r.spec == self.spec
+        )
 
     @property
     def cycles(self) -> int:
@@ -44,17 +51,26 @@ class ReviewStatus:
 
     @property
     def approvers(self) -> tuple[str, ...]:
-        return tuple(
-            sorted({r.reviewer for r in self.current if r.verdict is Verdict.APPROVE})
-        )
+        """The distinct approving reviewers, each under the name first recorded."""
+        names: dict[str, str] = {}
+        for record in self.current:
+            if record.verdict is Verdict.APPROVE:
+                names.setdefault(reviewer_key(record.reviewer), record.reviewer)
+        return tuple(sorted(names.values()))
 
     @property
     def changes_requested(self) -> tuple[str, ...]:
         """Reviewers whose latest record on this content requests changes."""
-        latest: dict[str, Verdict] = {}
+        latest: dict[str, tuple[str, Verdict]] = {}
         for record in self.current:
-            latest[record.reviewer] = record.verdict
-        return tuple(sorted(n for n, v in latest.items() if v is Verdict.CHANGES))
+            key = reviewer_key(record.reviewer)
+            name = latest[key][0] if key in latest else record.reviewer
+            latest[key] = (name, record.verdict)
+        return tuple(
+            sorted(
+                name for name, verdict in latest.values() if verdict is Verdict.CHANGES
+            )
+        )
 
     @property
     def stale(self) -> int:

@@ -450,13 +450,26 @@ def main() -> None:
     from codegen import GenerationError
     from spec_lang.diagnostics import SpecError
 
+    # Messages quote user text (paths, names), so none is read as rich markup.
     try:
         app()
     except InputError as exc:
-        stderr.print(f"error: {exc}", style="red")
+        stderr.print(f"error: {exc}", style="red", markup=False)
         raise SystemExit(EXIT_INPUT) from None
     except ConfigError as exc:
-        stderr.print(f"config error: {exc}", style="red")
+        stderr.print(f"config error: {exc}", style="red", markup=False)
+        raise SystemExit(EXIT_INPUT) from None
+    except OSError as exc:
+        # A folder named for output that is a file, or one that cannot be
+        # written: the user can fix it, so it gets a message, not a traceback.
+        stderr.print(f"error: {_describe_os_error(exc)}", style="red", markup=False)
+        raise SystemExit(EXIT_INPUT) from None
+    except RecursionError:
+        stderr.print(
+            "error: the spec nests too deeply to process (a type or a chain of "
+            "records nested hundreds of levels); flatten it",
+            style="red",
+        )
         raise SystemExit(EXIT_INPUT) from None
     except SpecError as exc:
         for diagnostic in exc.diagnostics:
@@ -464,5 +477,18 @@ def main() -> None:
         raise SystemExit(EXIT_INPUT) from None
     except GenerationError as exc:
         for problem in exc.problems:
-            stderr.print(f"cannot generate: {problem}", style="red", highlight=False)
+            stderr.print(
+                f"cannot generate: {problem}",
+                style="red",
+                highlight=False,
+                markup=False,
+            )
         raise SystemExit(EXIT_INPUT) from None
+
+
+def _describe_os_error(exc: OSError) -> str:
+    """Return ``exc`` as a sentence naming the path, without Python's class name."""
+    reason = exc.strerror or str(exc)
+    if exc.filename is None:
+        return reason
+    return f"cannot use {exc.filename}: {reason}"

@@ -51,7 +51,8 @@ def add(
         raise InputError(str(exc)) from None
     stdout.print(
         f"recorded {record.verdict.value} by {record.reviewer} of {display} "
-        f"at sha256 {record.sha256[:12]} in {workspace.display(reviews_path(file))}"
+        f"at sha256 {record.sha256[:12]} in {workspace.display(reviews_path(file))}",
+        markup=False,
     )
     _print_one(workspace, file)
     raise typer.Exit(EXIT_OK)

@@ -121,6 +121,8 @@ def _duplicate_component(spec: SpecFile, seen: dict[str, str]) -> Diagnostic | N
 
 
 def _read_text(file: Path) -> str:
+    if not file.is_file():  # reading a pipe or a device would not end
+        return ""
     try:
         return file.read_text(encoding="utf-8", errors="replace")
     except OSError:

@@ -24,6 +24,7 @@ import hashlib
 import os
 import tempfile
 import tomllib
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -61,6 +62,18 @@ def content_hash(spec: Path) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def reviewer_key(name: str) -> str:
+    """Return the form of a reviewer's name that tells reviewers apart.
+
+    Names that differ only in case or in a compatibility form (a fullwidth
+    letter) are one reviewer, so that one person cannot count twice.
+
+    >>> reviewer_key("Ada") == reviewer_key("\uff41da")
+    True
+    """
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
 def reviews_path(spec: Path) -> Path:
     return spec.with_suffix(REVIEWS_SUFFIX)
 
@@ -78,6 +91,11 @@ def new_record(
         raise ReviewError("the reviewer must be named: --reviewer NAME")
     if any(ord(char) < 0x20 for char in name):
         raise ReviewError(f"the reviewer's name must be one line, got {reviewer!r}")
+    if any(unicodedata.category(char) in {"Cc", "Cf"} for char in name):
+        raise ReviewError(
+            "the reviewer's name must not hold control or formatting characters "
+            f"(such as a text direction mark), got {reviewer!r}"
+        )
     try:
         chosen = Verdict(verdict.strip().lower())
     except ValueError:

@@ -4,7 +4,7 @@ import pytest
 
 from specfirst.approval import review_status
 from specfirst.manifest import ReviewPolicy
-from specfirst.review import append_review, new_record, reviews_path
+from specfirst.review import ReviewError, append_review, new_record, reviews_path
 
 POLICY = ReviewPolicy(cycles=3, reviewers=2)
 DISPLAY = "specs/counter.spec"
@@ -84,3 +84,36 @@ def test_malformed_reviews_file_counts_nothing(spec: Path) -> None:
     assert status.cycles == 0
     assert not status.approved
     assert "malformed" in status.shortfall()[0]
+
+
+def test_case_and_width_variants_are_one_reviewer(spec: Path) -> None:
+    for reviewer in ("ada", "Ada", "\uff41\uff44\uff41"):
+        review(spec, reviewer)
+    status = review_status(spec, DISPLAY, POLICY)
+    assert status.cycles == 3
+    assert status.approvers == ("ada",)
+    assert status.shortfall() == ["1 of 2 distinct approving reviewers"]
+
+
+def test_changes_by_a_case_variant_are_pending(spec: Path) -> None:
+    review(spec, "grace")
+    review(spec, "ada")
+    review(spec, "ADA", "changes", "split the operation")
+    status = review_status(spec, DISPLAY, POLICY)
+    assert status.changes_requested == ("ada",)
+    assert not status.approved
+
+
+def test_direction_mark_in_reviewer_is_rejected(spec: Path) -> None:
+    with pytest.raises(ReviewError, match="formatting characters"):
+        new_record(spec, DISPLAY, "\u202eada", "approve", "ok")
+
+
+def test_record_of_another_spec_does_not_count(spec: Path) -> None:
+    for reviewer in ("ada", "grace"):
+        review(spec, reviewer)
+    other = new_record(spec, "specs/other.spec", "linus", "approve", "ok")
+    append_review(reviews_path(spec), other)
+    status = review_status(spec, DISPLAY, POLICY)
+    assert status.cycles == 2
+    assert "linus" not in status.approvers
