@@ -26,6 +26,7 @@ from codegen.properties import CHECK as SAFETY_CHECK
 from codegen.properties import has_safety, has_step_safety, safety_code
 from codegen.python import Atom, Call, Keyword, PyExpr, Sequence, string
 from spec_lang import ast
+from spec_lang.names import is_generated_name, snake_case
 from spec_lang.types import (
     BoolT,
     EnumT,
@@ -39,21 +40,6 @@ from spec_lang.types import (
     Type,
     contained_types,
 )
-
-
-def snake_case(name: str) -> str:
-    """``CircuitBreaker`` -> ``circuit_breaker``; the form of generated file names.
-
-    >>> snake_case("HTTPServer2Pool")
-    'httpserver2_pool'
-    """
-    out: list[str] = []
-    for i, char in enumerate(name):
-        if char.isupper() and i and (name[i - 1].islower() or name[i - 1].isdigit()):
-            out.append("_")
-        out.append(char.lower())
-    return "".join(out)
-
 
 # Names the generated model and test use for themselves at module level.
 MODEL_GLOBALS = frozenset(
@@ -210,7 +196,7 @@ def check_names(component: ast.Component) -> None:
     ]
     seen: dict[str, str] = {}
     for name in names:
-        if name.startswith("_sf_") or (name.startswith("__") and name.endswith("__")):
+        if is_generated_name(name):
             raise GenerationError(
                 f"{component.name}.{name}: names starting with '_sf_' and dunder "
                 "names are reserved for generated code; rename it"

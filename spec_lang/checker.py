@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from spec_lang import ast, builtins
 from spec_lang.diagnostics import Diagnostic, SpecError, error
+from spec_lang.names import ADAPTER_MEMBERS, is_generated_name, snake_case
 from spec_lang.types import (
     BOOL,
     INT,
@@ -83,6 +84,26 @@ class _ComponentChecker:
     def report(self, code: str, message: str, span: ast.Span) -> None:
         self.diagnostics.append(error(code, message, span))
 
+    def _check_generated_name(self, name: str, span: ast.Span) -> None:
+        if is_generated_name(name):
+            self.report("SF211", _generated_name_message(name), span)
+
+    def _check_adapter_name(self, op: ast.Operation) -> None:
+        role = ADAPTER_MEMBERS.get(op.name)
+        if role is None:
+            return
+        kind = op.kind.value
+        if op.kind is ast.OperationKind.ENVIRONMENT:
+            kind = "environment action"
+        suggestion = f"{op.name}_{snake_case(self.component.name)}"
+        self.report(
+            "SF210",
+            f"{kind} name {op.name!r} is reserved by the adapter protocol: an "
+            f"adapter's {op.name!r} member {role}; rename the {kind}, for example "
+            f"to {suggestion!r}",
+            op.span,
+        )
+
     # --- declarations -----------------------------------------------------
 
     def check(self) -> ast.Component:
@@ -125,6 +146,7 @@ class _ComponentChecker:
         seen: dict[str, ast.Span] = {}
 
         def claim(name: str, span: ast.Span) -> bool:
+            self._check_generated_name(name, span)
             if name in seen:
                 self.report(
                     "SF202",
@@ -156,6 +178,7 @@ class _ComponentChecker:
         claimed_defines = [d for d in c.defines if claim(d.name, d.span)]
         for op in c.operations:
             claim(op.name, op.span)
+            self._check_adapter_name(op)
 
         # Types are resolved once every name is known, since bounds name constants
         # and records may name records declared after them.
@@ -273,6 +296,7 @@ class _ComponentChecker:
         seen: set[str] = set()
         for field_decl in decl.fields:
             field_type = self._element_type(field_decl.type_expr, "record")
+            self._check_generated_name(field_decl.name, field_decl.span)
             if field_decl.name in seen:
                 self.report(
                     "SF202",
@@ -420,6 +444,7 @@ class _ComponentChecker:
         )
         for param in op.params:
             param_type = self._resolve_type(param.type_expr, bound_ctx)
+            self._check_generated_name(param.name, param.span)
             if param.name in params:
                 self.report("SF202", f"duplicate parameter {param.name!r}", param.span)
             elif self._value_name_taken(param.name):
@@ -739,6 +764,7 @@ class _ComponentChecker:
     ) -> ast.Stmt:
         if isinstance(stmt, ast.Let):
             value = self.expr(stmt.value, ctx)
+            self._check_generated_name(stmt.name, stmt.span)
             if stmt.name in ctx.params:
                 self.report(
                     "SF202",
@@ -1436,6 +1462,7 @@ class _ComponentChecker:
         self, name: str, span: ast.Span, bound_type: Type | None, ctx: _Context
     ) -> _Context:
         """The context of a quantifier's body, with its variable bound."""
+        self._check_generated_name(name, span)
         if self._is_value_name(name, ctx):
             self.report(
                 "SF206",
@@ -1609,6 +1636,13 @@ def _assigned_vars(body: tuple[ast.Stmt, ...]) -> set[str]:
     return names
 
 
+def _generated_name_message(name: str) -> str:
+    return (
+        f"name {name!r} is reserved for generated code, which uses names "
+        "starting with '_sf_' and dunder names; rename it"
+    )
+
+
 def assigned_vars(body: tuple[ast.Stmt, ...]) -> set[str]:
     """Return the state variables a block of statements may assign."""
     return _assigned_vars(body)
@@ -1630,8 +1664,11 @@ def check_spec(spec: ast.SpecFile) -> ast.SpecFile:
             )
         )
     seen: dict[str, ast.Span] = {}
+    # Generated file names use the snake case of the component's name.
+    file_stems: dict[str, ast.Component] = {}
     checked = []
     for component in spec.components:
+        stem = snake_case(component.name)
         if component.name in seen:
             diagnostics.append(
                 error(
@@ -1641,7 +1678,22 @@ def check_spec(spec: ast.SpecFile) -> ast.SpecFile:
                     component.span,
                 )
             )
+        elif stem in file_stems:
+            other = file_stems[stem]
+            diagnostics.append(
+                error(
+                    "SF212",
+                    f"component {component.name!r} would generate the same files "
+                    f"as component {other.name!r} (line {other.span.line}), such as "
+                    f"'{stem}_model.py'; rename one so their snake-case names differ",
+                    component.span,
+                )
+            )
         seen[component.name] = component.span
+        file_stems.setdefault(stem, component)
+        if is_generated_name(component.name):
+            message = _generated_name_message(component.name)
+            diagnostics.append(error("SF211", message, component.span))
         checked.append(_ComponentChecker(component, diagnostics).check())
     if diagnostics:
         raise SpecError(sorted(diagnostics, key=lambda d: (d.span.line, d.span.column)))

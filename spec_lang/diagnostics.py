@@ -38,6 +38,10 @@ CODES: dict[str, str] = {
     "SF207": "unknown function or wrong number of arguments",
     "SF208": "defines refer to each other in a cycle",
     "SF209": "a name that exists but may not be used here",
+    "SF210": "an operation, query or environment action named like an adapter "
+    "protocol member",
+    "SF211": "a name reserved for generated code: '_sf_...' or a dunder name",
+    "SF212": "two components whose generated files would have the same name",
     # Types and placement.
     "SF301": "type mismatch",
     "SF302": "old() outside a postcondition",
