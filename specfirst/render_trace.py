@@ -41,7 +41,7 @@ def trace_table(trace: Trace, title: str = "trace", liveness: bool = False) -> T
         result = "" if step.result is None else _show(step.result)
         table.add_row(
             str(number),
-            escape(step.action),
+            escape(step.label()),
             escape(_assignments(step.arguments)),
             escape(result),
             escape(changes) if changes else "[dim]no change[/dim]",

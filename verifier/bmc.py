@@ -6,7 +6,8 @@ model is that run.
 
 - ``safety_base(c, p, d)``: a run of exactly ``d`` steps on which safety
   property ``p`` holds at every earlier position and fails at the last. The
-  smallest such ``d`` gives the shortest counterexample.
+  smallest such ``d`` gives the shortest counterexample. A crash of any
+  failure mode counts as a step (see ``verifier.unroll``).
 - ``reach(c, op, k)``: a run of at most ``k`` steps (pauses let it stop
   early) after which ``op`` is enabled; the model's arguments show for what.
 - ``antecedent_reached(c, clause, a, k)``: a run of at most ``k`` steps after
@@ -31,7 +32,7 @@ def first_position(prop: ast.Property) -> int:
 
 
 def safety_base(c: ast.Component, prop: ast.Property, depth: int) -> RunQuery:
-    u = Unrolling(c)
+    u = Unrolling(c, crashes=True)
     step_property = uses_old(prop.expr)
     earlier = [
         u.holds(prop.expr, t, step_property) for t in range(first_position(prop), depth)

@@ -7,7 +7,9 @@
   which is sound once the invariants are proved (they then hold in every
   reachable state). ``unsat`` together with clean bounded runs to depth k
   proves ``p`` for all depths: the shortest run to a violation would
-  otherwise end in such a path.
+  otherwise end in such a path. Crashes are steps here as in the bounded
+  runs, so the invariants strengthen the path only once recovery is proved
+  to re-establish them too.
 - ``never_enabled(c, op)`` and ``never_holds(c, a)``: no state satisfying
   the invariants enables ``op`` or satisfies the antecedent ``a``; with
   proved invariants, ``unsat`` means for every reachable state.
@@ -31,7 +33,7 @@ from verifier.unroll import RunQuery, Unrolling, uses_old
 def safety_step(
     c: ast.Component, prop: ast.Property, k: int, strengthen: bool
 ) -> RunQuery:
-    u = Unrolling(c)
+    u = Unrolling(c, crashes=True)
     step_property = uses_old(prop.expr)
     context = list(u.wheres())
     if strengthen:

@@ -17,8 +17,10 @@ Each temporal obligation is decided by several queries (``verifier.bmc``,
 
 Queries that assume the invariants (induction, dead actions, vacuous
 antecedents, leads-to from any trigger) are used only when the catalog's
-``init`` and ``preserve`` obligations prove every invariant; otherwise the
-invariants could exclude reachable states and "proved" could be false.
+``init``, ``preserve`` and ``recover`` obligations prove every invariant;
+otherwise the invariants could exclude reachable states and "proved" could
+be false. Safety runs count a crash of each failure mode as a step;
+liveness, reach and vacuity runs have no crash (see docs/temporal.md).
 
 Every run a solver returns is replayed through the spec (``verifier.trace``)
 before it counts: a violation or witness that does not replay is unknown,
@@ -216,12 +218,18 @@ def _invariants_proved(
     component: ast.Component, options: VerifyOptions
 ) -> tuple[bool, str]:
     """Whether the catalog proves every invariant inductive, so that queries
-    may assume the invariants in every reachable state."""
+    may assume the invariants in every reachable state.
+
+    A crash is a step of the safety runs, so recovery from every failure
+    mode must re-establish each invariant too.
+    """
+    invariant_ids = {inv.id for inv in component.invariants}
     try:
         obligations = [
             o
             for o in build_obligations(component)
             if o.kind in (ObligationKind.INIT, ObligationKind.PRESERVE)
+            or (o.kind is ObligationKind.RECOVER and o.clause_id in invariant_ids)
         ]
     except EncodingError as exc:
         return False, f"the invariants cannot be encoded: {exc}"

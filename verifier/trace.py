@@ -35,16 +35,23 @@ from verifier.values import (
 
 State = dict[str, Value]
 
+# The kind of a step on which a failure mode crashes the component.
+CRASH = "crash"
+
 # The most argument tuples ``argument_choices`` enumerates for one action.
 MAX_ARGUMENT_CHOICES = 256
 
 
 @dataclass(frozen=True)
 class TraceStep:
-    """One step: ``action(arguments)`` returned ``result`` and led to ``state``."""
+    """One step: ``action(arguments)`` returned ``result`` and led to ``state``.
+
+    A step of kind ``CRASH`` is a crash and recovery of the failure mode
+    named ``action``, which has no arguments and no result.
+    """
 
     action: str
-    kind: str  # "operation", "query" or "environment"
+    kind: str  # "operation", "query", "environment" or CRASH
     arguments: dict[str, Value]
     state: State
     result: Value | None = None
@@ -54,6 +61,11 @@ class TraceStep:
         """Write the step as a call: ``tick(elapsed=3)``."""
         args = ", ".join(f"{n}={_show(v)}" for n, v in self.arguments.items())
         return f"{self.action}({args})"
+
+    def label(self) -> str:
+        """Name the step's action as a trace shows it: ``failure crash`` for a
+        crash, else the action's name."""
+        return f"failure {self.action}" if self.kind == CRASH else self.action
 
 
 @dataclass(frozen=True)
@@ -246,6 +258,8 @@ class Replay:
     def _step(
         self, number: int, step: TraceStep, state: State, constants: State
     ) -> TraceStep:
+        if step.kind == CRASH:
+            return self._crash(number, step, state, constants)
         op = self.component.operation(step.action)
         env = Env(constants, state, arguments=step.arguments)
         for clause in op.requires:
@@ -269,6 +283,22 @@ class Replay:
             if not self.evaluator.holds(clause, post_env):
                 raise NotReplayed(f"step {number}: {clause.id} does not hold")
         return step
+
+    def _crash(
+        self, number: int, step: TraceStep, state: State, constants: State
+    ) -> TraceStep:
+        """Recompute a crash: kept variables stay, the others restart at init's."""
+        failure = next(
+            (f for f in self.component.failures if f.name == step.action), None
+        )
+        if failure is None:
+            raise NotReplayed(f"step {number}: failure mode {step.action} not found")
+        initial = self.evaluator.initial_state(constants)
+        post = {
+            name: value if name in failure.keeps else initial[name]
+            for name, value in state.items()
+        }
+        return replace(step, arguments={}, state=post, result=None)
 
     def _readable(self, trace: Trace) -> None:
         sections: list[dict[str, Value]] = [trace.constants, trace.initial]

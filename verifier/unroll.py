@@ -2,13 +2,20 @@
 
 The state after step ``i`` is the constants ``s<i>!x``; the action taken at
 step ``i`` is the integer ``act!<i>``, an index into the component's
-operations (``PAUSE`` where the unrolling lets the run stop early); and the
+operations, then into its failure modes when the unrolling counts crashes
+(``PAUSE`` where the unrolling lets the run stop early); and the
 arguments and result of each operation at step ``i`` are ``a<i>!op!p`` and
 ``r<i>!op``. A step is an operation, query or environment action whose every
 requires holds: a call that returns an error changes nothing, so it is not a
 step. Each step is encoded with the catalog's own pieces (``run_effect``, the
 frame, the ensures of an effect-less operation), so a run here is a sequence
 of the steps that ``preserve`` checks one at a time.
+
+An unrolling with ``crashes`` also lets the environment crash the component
+between any two steps, as the generated fault tests do. A crash of failure
+mode ``f`` keeps the variables ``f`` keeps and resets the others to the
+values init gives them. That is the post-state that the catalog's
+``recover`` obligation starts from.
 
 ``Layout`` records what each model symbol means, so that a model of the
 query reads back as a ``Trace`` in the spec's own names.
@@ -29,8 +36,8 @@ from verifier.fresh import FRESH_QUANTIFIER, Absence
 from verifier.obligation import Answer, ModelSymbol, Obligation, ObligationKind, Section
 from verifier.outcome import RawModel
 from verifier.query import Query, QueryBuilder
+from verifier.trace import CRASH, Trace, TraceStep, with_changes
 from verifier.trace import State as ValueState
-from verifier.trace import Trace, TraceStep, with_changes
 from verifier.transition import frame, run_effect
 from verifier.values import Identity, renumber_identities, walk_values
 from verifier.vocabulary import State, constructor_name, type_shape
@@ -95,8 +102,9 @@ class ReadTrace:
 class Unrolling:
     """The states and steps of one query's runs, built in its own Z3 context."""
 
-    def __init__(self, component: ast.Component) -> None:
+    def __init__(self, component: ast.Component, crashes: bool = False) -> None:
         self.component = component
+        self.crashes = crashes and bool(component.failures)
         self.builder = QueryBuilder(component)
         self.vocab = self.builder.vocab
         self.constants = self.builder.constants
@@ -190,6 +198,12 @@ class Unrolling:
             z3.And(action == number, *self.move(op, index))
             for number, op in enumerate(self.component.operations)
         ]
+        if self.crashes:
+            first = len(self.component.operations)
+            options.extend(
+                z3.And(action == first + number, *self.crash(failure, index))
+                for number, failure in enumerate(self.component.failures)
+            )
         if pause:
             before, after = self.state(index), self.state(index + 1)
             unchanged = [after[n] == before[n] for n in before]
@@ -220,6 +234,21 @@ class Unrolling:
         clauses.extend(frame(op, dict(pre), dict(post)))
         clauses.extend(self.builder.holds(e, after) for e in op.ensures)
         return clauses
+
+    def crash(self, failure: ast.FailureMode, index: int) -> list[z3.BoolRef]:
+        """``failure`` crashes the component at step ``index``: the kept
+        variables keep their values and the others restart at init's.
+
+        The failure's ensures are not assumed. The recover obligation proves
+        them, and assuming one that is false would drop crashes that the
+        fault tests make.
+        """
+        pre, post = self.state(index), self.state(index + 1)
+        initial = self.builder.initial_state()
+        return [
+            post[name] == (pre[name] if name in failure.keeps else initial[name])
+            for name in post
+        ]
 
     def taken(self, op: ast.Operation, index: int) -> z3.BoolRef:
         self._step_symbols(index)
@@ -348,9 +377,15 @@ def read_trace(query: RunQuery, raw: RawModel) -> ReadTrace:
     positions = [0]
     pending = None
     operations = query.component.operations
+    failures = query.component.failures
     for index, name in enumerate(layout.actions):
         number = raw.get(name)
         if not isinstance(number, int) or not 0 <= number < len(operations):
+            crash = _crash_step(failures, number, len(operations))
+            if crash is not None and index + 1 < len(states):
+                steps.append(replace(crash, state=states[index + 1]))
+                positions.append(len(steps))
+                continue
             positions.append(positions[-1])
             continue
         op = operations[number]
@@ -367,6 +402,16 @@ def read_trace(query: RunQuery, raw: RawModel) -> ReadTrace:
     trace = Trace(read.constants, states[0] if states else {}, tuple(steps))
     trace, pending = _renumbered(trace, pending)
     return ReadTrace(with_changes(trace), positions, pending)
+
+
+def _crash_step(
+    failures: tuple[ast.FailureMode, ...], number: object, first: int
+) -> TraceStep | None:
+    """Return the crash step that action number ``number`` encodes, or None
+    when the number is no crash."""
+    if not isinstance(number, int) or not first <= number < first + len(failures):
+        return None
+    return TraceStep(failures[number - first].name, CRASH, {}, {})
 
 
 def _renumbered(
