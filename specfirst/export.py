@@ -30,7 +30,7 @@ from specfirst.config import ProjectConfig
 from specfirst.runtime.examples import FailingExample
 from verifier import ObligationKind, Status
 from verifier.temporal import TemporalResult
-from verifier.trace import Trace
+from verifier.trace import CRASH, Trace
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,10 @@ def export_counterexamples(
         assert isinstance(result, TemporalResult) and result.trace is not None
         spec, component = components[result.obligation.component]
         prop = next(p for p in component.properties if p.id == result.obligation.id)
+        crash = _crash_in(result.trace)
+        if crash:
+            found.skipped.append(f"{prop.id}: {crash}")
+            continue
         try:
             text = render_trace_test(
                 component,
@@ -136,6 +140,20 @@ def trace_case(prop: ast.Property, trace: Trace, reason: str) -> TraceCase:
     calls = tuple((s.action, tuple(s.arguments.values())) for s in steps)
     trigger = None if prop.kind is ast.PropertyKind.ALWAYS else start
     return TraceCase(prop, dict(trace.constants), calls, reason, trigger)
+
+
+def _crash_in(trace: Trace) -> str:
+    """Return why a trace that crashes the component is not exported, or ""
+    when the trace has no crash."""
+    for number, step in enumerate(trace.steps, start=1):
+        if step.kind == CRASH:
+            # NOTE: the replayed calls would leave out the crash, so the
+            # test would not reproduce the counterexample.
+            return (
+                f"step {number} is a crash of failure {step.action}, and an "
+                "exported test cannot replay a crash yet"
+            )
+    return ""
 
 
 def _exportable(result: object) -> bool:

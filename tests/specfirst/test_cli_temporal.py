@@ -37,6 +37,18 @@ FIXED_SPEC = BUGGY_SPEC.replace(
     "    requires n >= 1\n    requires enough: n <= level else Empty\n",
 )
 
+# The fixed bucket with a count of puts that a crash resets while it keeps
+# the level, so a put and a crash break level <= puts.
+CRASHING_SPEC = (
+    FIXED_SPEC.replace("  var level: Int\n", "  var level: Int\n  var puts: Int\n")
+    .replace("init { level := 0 }", "init { level := 0  puts := 0 }")
+    .replace("level := level + 1 }", "level := level + 1  puts := puts + 1 }")
+    .replace(
+        "  always never_negative: level >= 0\n",
+        "  always counted: level <= puts\n  failure crash { keeps level }\n",
+    )
+)
+
 IMPLEMENTATION = '''\
 """Two buckets, one that checks the level and one that forgets to."""
 
@@ -153,6 +165,17 @@ def test_nonpositive_depth_is_a_usage_error(tmp_path: Path) -> None:
     checked = run_specfirst("check", "--depth", "0", cwd=root)
     assert checked.returncode == 2
     assert "--depth must be positive" in checked.stderr
+
+
+def test_crash_trace_is_printed_and_not_exported(tmp_path: Path) -> None:
+    root = _project(tmp_path, CRASHING_SPEC)
+    checked = run_specfirst("check", "--export-tests", "exported", cwd=root)
+    assert checked.returncode == 1, checked.stderr
+    assert "violated Bucket.always.counted" in checked.stdout
+    assert "failure crash" in checked.stdout
+    assert "puts: 1 -> 0" in checked.stdout
+    assert "step 2 is a crash of failure crash" in checked.stderr
+    assert not list((root / "exported").glob("*.py"))
 
 
 def test_export_writes_one_test_per_counterexample(exported: Path) -> None:
