@@ -37,7 +37,8 @@ SECTIONS: tuple[SectionKind, ...] = (
         "liveness properties",
         "liveness",
         "add what must eventually happen, and under which fairness "
-        "(`eventually within N steps`, `P leads to Q within N steps`)",
+        "(`eventually Q within N`, `leadsto P ~> Q within N`, with `fairness weak "
+        "action`)",
     ),
     SectionKind(
         "failure modes with recovery",

@@ -1,5 +1,6 @@
 """Phase 0 on small projects, in-process: each criterion and its findings."""
 
+import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from spec_lang import ast, load_source
 from specfirst.criteria import Outcome
 from specfirst.gate import GateResult
 from specfirst.phases import Phase
-from specfirst.sections import missing_sections
+from specfirst.sections import SECTIONS, missing_sections
 
 
 def outcomes(result: GateResult, criterion: str) -> list[Outcome]:
@@ -160,3 +161,19 @@ def test_editing_a_reviewed_spec_fails_phase_0(tmp_path: Path) -> None:
     (switch,) = outcomes(result, "specifications.reviews-met")
     assert not switch.passed
     assert not result.phases[0].passed
+
+
+def test_liveness_advice_is_valid_syntax() -> None:
+    (liveness,) = [kind for kind in SECTIONS if kind.field == "liveness"]
+    examples = re.findall(r"`([^`]+)`", liveness.advice)
+    assert len(examples) == 3
+    filled = {"P": "flips == 1", "Q": "flips >= 2", "N": "2", "action": "turn_on"}
+    lines = [re.sub(r"\b(P|Q|N|action)\b", lambda m: filled[m[1]], e) for e in examples]
+    members = [f"  {line.replace('eventually', 'eventually e1:', 1)}" for line in lines]
+    members = [m.replace("leadsto", "leadsto l1:", 1) for m in members]
+    text = SWITCH_SPEC.replace(
+        "  query is_lit()", "\n".join(members) + "\n\n  query is_lit()"
+    )
+    component = load_source(text, "switch.spec").components[0]
+    assert len(component.liveness) == 2
+    assert len(component.fairness) == 1
