@@ -73,6 +73,34 @@ MUTANTS = [
         "        if len(self._approvals) >= self._quorum:",
         "        if len(self._approvals) > self._quorum:",
     ),
+    (
+        "barrier_skips_a_generation",
+        "Barrier",
+        "barrier.py",
+        "            self._generation += 1",
+        "            self._generation += 2",
+    ),
+    (
+        "election_skips_a_term",
+        "LeaderElection",
+        "election.py",
+        "            self._term += 1",
+        "            self._term += 2",
+    ),
+    (
+        "counter_refuses_exact_amount",
+        "Counters",
+        "counters.py",
+        "            if current < amount:",
+        "            if current <= amount:",
+    ),
+    (
+        "rejection_needs_one_more",
+        "QuorumVote",
+        "quorum.py",
+        "        if len(self._rejections) >= self._quorum:",
+        "        if len(self._rejections) > self._quorum:",
+    ),
 ]
 
 
