@@ -178,15 +178,21 @@ def test_bundled_components_pass_their_contract_criteria(project_copy: Path) -> 
         "contracts.clauses-exercised",
     }
     unmet = [(c["criterion"], c["subject"]) for c in own if not c["passed"]]
-    # No generated test evaluates a liveness property, so the breaker's
+    # No generated test evaluates a liveness property, so each component's
     # leads-to is the one clause left unexercised.
-    assert unmet == [("contracts.clauses-exercised", "CircuitBreaker")]
+    assert sorted(unmet) == [
+        ("contracts.clauses-exercised", "CircuitBreaker"),
+        ("contracts.clauses-exercised", "RateLimiter"),
+    ]
     gaps = [
         f["message"].split()[0]
         for f in report["findings"]
         if f["criterion"] == "contracts.clauses-exercised"
     ]
-    assert gaps == ["CircuitBreaker.leadsto.trial_after_timeout"]
+    assert sorted(gaps) == [
+        "CircuitBreaker.leadsto.trial_after_timeout",
+        "RateLimiter.leadsto.empty_bucket_refills",
+    ]
     (phase,) = report["phases"]
     assert {t["component"] for t in phase["tests"]["tests"]} == BUNDLED
     rows = [c for m in phase["traceability"] for c in m["clauses"]]
@@ -212,13 +218,15 @@ def test_bundled_components_pass_their_implementation_criteria(
     assert phase["scale"]["max_examples"] == 30
     tests = phase["tests"]["tests"]
     assert {t["component"] for t in tests} == BUNDLED
-    # Contract and concurrency tests pass; the fault tests cannot run, because
-    # the adapters cannot crash their components, and a skip is no pass.
-    not_passed = [t for t in tests if t["outcome"] != "passed"]
-    assert {t["outcome"] for t in not_passed} == {"skipped"}
-    assert all("no crash()" in t["message"] for t in not_passed)
-    passed = {t["component"] for t in tests if t["outcome"] == "passed"}
-    assert passed == BUNDLED
+    # Contract, concurrency and fault tests all run and pass: both adapters
+    # can crash and recover their components.
+    not_passed = [(t["name"], t["outcome"]) for t in tests if t["outcome"] != "passed"]
+    assert not_passed == []
+    assert len(tests) == 3 * len(BUNDLED)
+    passes = [
+        c for c in own if c["criterion"] == "implementation.implementation-passes"
+    ]
+    assert all(c["passed"] for c in passes)
 
 
 def test_gate_reports_unbound_component(project_copy: Path) -> None:

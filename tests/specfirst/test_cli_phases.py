@@ -164,6 +164,7 @@ def test_bad_review_input_exits_2(
 def test_module_for_unapproved_component_raises_red_flag(project_copy: Path) -> None:
     module = project_copy / "reference_impl" / "event_store.py"
     module.unlink(missing_ok=True)
+    (project_copy / "reference_impl" / "event_store_journal.py").unlink()
     _, before = gate_json(project_copy, "specifications")
     flagged = findings(before, "red-flags.unapproved-implementation")
     assert not any(f["subject"] == "EventStore" for f in flagged)
@@ -240,12 +241,13 @@ def test_unexercised_clause_fails_phase_1_and_is_named(project_copy: Path) -> No
     returncode, report = gate_json(project_copy, "contracts")
     found = findings(report, "contracts.clauses-exercised")
     gaps = [f for f in found if f["subject"] == "RateLimiter"]
-    # The breaker's leads-to is a gap of its own: no generated test evaluates it.
+    # Each leads-to is a gap of its own: no generated test evaluates it.
     breaker = [f["message"].split()[0] for f in found if f not in gaps]
     assert returncode == 1
     assert breaker == ["CircuitBreaker.leadsto.trial_after_timeout"]
     named = {f["message"].split()[0] for f in gaps}
     assert named == {
+        "RateLimiter.leadsto.empty_bucket_refills",
         "RateLimiter.before_start",
         "RateLimiter.before_start.requires.clock_before_zero",
         "RateLimiter.before_start.ensures.1",
@@ -253,9 +255,8 @@ def test_unexercised_clause_fails_phase_1_and_is_named(project_copy: Path) -> No
     lines = spec.read_text("utf-8").splitlines()
     for gap in gaps:
         assert gap["file"] == "specs/rate_limiter.spec"
-        assert (
-            "before_start" in lines[gap["line"] - 1] or "now" in lines[gap["line"] - 1]
-        )
+        line = lines[gap["line"] - 1]
+        assert "before_start" in line or "now" in line or "empty_bucket_refills" in line
 
 
 # --- reports for CI ---------------------------------------------------------------
