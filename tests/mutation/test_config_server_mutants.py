@@ -128,6 +128,10 @@ def fault_tests(root: Path) -> subprocess.CompletedProcess[str]:
             "-q",
             "-p",
             "no:cacheprovider",
+            # The copied project's own options spread tests over workers;
+            # one fault test runs best in this one process.
+            "-o",
+            "addopts=",
             # The gate's seed, so that whether a run reaches the state a
             # recovery bug loses does not depend on chance.
             "--hypothesis-seed=0",

@@ -224,6 +224,10 @@ def fault_tests(root: Path, component: str) -> subprocess.CompletedProcess[str]:
             "-q",
             "-p",
             "no:cacheprovider",
+            # The copied project's own options spread tests over workers;
+            # one fault test runs best in this one process.
+            "-o",
+            "addopts=",
             # The gate's seed: whether a run reaches the state a recovery bug
             # loses (a tripped barrier, a later term) must not be chance.
             "--hypothesis-seed=0",
