@@ -63,7 +63,7 @@ def content_hash(spec: Path) -> str:
 
 
 def reviewer_key(name: str) -> str:
-    """Return the form of a reviewer's name that tells reviewers apart.
+    """Return the form of a reviewer's name that distinguishes reviewers.
 
     Names that differ only in case or in a compatibility form (a fullwidth
     letter) are one reviewer, so that one person cannot count twice.

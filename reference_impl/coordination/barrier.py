@@ -137,7 +137,7 @@ class Barrier:
 
         Raises:
             TypeError: if ``parties`` is not an int.
-            ValueError: if ``parties`` is less than 2, or the store holds as
+            ValueError: if ``parties`` is less than 2, or the store contains as
                 many arrivals as ``parties`` or more.
         """
         barrier = cls(parties, name=name, store=store)
@@ -146,7 +146,7 @@ class Barrier:
             return barrier
         if len(saved.arrived) >= parties:
             raise ValueError(
-                f"the store holds {len(saved.arrived)} arrivals in the open "
+                f"the store contains {len(saved.arrived)} arrivals in the open "
                 f"round, but a round of {parties} parties releases at {parties}"
             )
         barrier._round = _Round(arrived=set(saved.arrived))

@@ -74,13 +74,13 @@ class Counters:
         counters keep writing to ``store``.
 
         Raises:
-            ValueError: if the store holds a value that is not an int above 0.
+            ValueError: if the store contains a value that is not an int above 0.
         """
         counters = cls(store=store)
         for key, value in store.contents().items():
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(
-                    f"the store holds {value!r} for counter {key!r}; "
+                    f"the store contains {value!r} for counter {key!r}; "
                     f"stored counters must be ints above 0"
                 )
             counters._values[key] = value

@@ -153,14 +153,14 @@ class QuorumVote:
 
         Raises:
             TypeError: if ``participants`` is not an int.
-            ValueError: if ``participants`` is less than 1, or the store holds
+            ValueError: if ``participants`` is less than 1, or the store contains
                 more than ``participants`` voters.
         """
         vote = cls(participants, name=name, store=store)
         saved = store.contents()
         if len(saved) > participants:
             raise ValueError(
-                f"the store holds {len(saved)} voters, more than the "
+                f"the store contains {len(saved)} voters, more than the "
                 f"{participants} participants"
             )
         for voter, ballot in saved.items():
