@@ -15,17 +15,15 @@ breaker case on two cores, measured with shrinking on).
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from mutation_support import copy_project, plant
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
-PROJECT_PARTS = ("specs", "reference_impl", "adapters", "pyproject.toml")
 COMPONENT = "RateLimiter"
 TARGET = "reference_impl/rate_limiter.py"
 FAULT_TEST = "build/specfirst/test_rate_limiter_faults.py"
@@ -65,25 +63,6 @@ MUTANTS = [
         "        return _Bucket(tokens=self._capacity,",
     ),
 ]
-
-
-def copy_project(root: Path) -> Path:
-    root.mkdir()
-    for part in PROJECT_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(
-                source, root / part, ignore=shutil.ignore_patterns("__pycache__")
-            )
-        else:
-            shutil.copy2(source, root / part)
-    return root
-
-
-def plant(path: Path, shipped: str, bug: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(shipped) == 1, f"{shipped!r} occurs {text.count(shipped)} times"
-    path.write_text(text.replace(shipped, bug), encoding="utf-8")
 
 
 # Loaded by the copy's conftest.py: every phase but shrinking.

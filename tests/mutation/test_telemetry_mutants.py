@@ -10,17 +10,15 @@ so those bugs are run against the generated fault test.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from mutation_support import copy_project, plant
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
-PROJECT_PARTS = ("specs", "reference_impl", "adapters", "pyproject.toml")
 COMPONENT = "TelemetryService"
 TARGET = "reference_impl/telemetry.py"
 
@@ -63,25 +61,6 @@ RECOVERY_MUTANTS = [
     ),
 ]
 FAULT_TEST = "build/specfirst/test_telemetry_service_faults.py"
-
-
-def copy_project(root: Path) -> Path:
-    root.mkdir()
-    for part in PROJECT_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(
-                source, root / part, ignore=shutil.ignore_patterns("__pycache__")
-            )
-        else:
-            shutil.copy2(source, root / part)
-    return root
-
-
-def plant(path: Path, shipped: str, bug: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(shipped) == 1, f"{shipped!r} occurs {text.count(shipped)} times"
-    path.write_text(text.replace(shipped, bug), encoding="utf-8")
 
 
 def contract_tests(root: Path) -> subprocess.CompletedProcess[str]:
