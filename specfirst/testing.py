@@ -21,6 +21,9 @@ COVERAGE_ENV = "SPECFIRST_COVERAGE_FILE"
 # The variable naming the folder where a failing contract test writes the
 # calls of its shrunk example (specfirst.runtime.examples).
 EXAMPLE_DIR_ENV = "SPECFIRST_EXAMPLE_DIR"
+# The variable telling the runtime that --hypothesis-seed fixes the run's draws
+# (specfirst.runtime.binding).
+FIXED_SEED_ENV = "SPECFIRST_FIXED_SEED"
 
 log = logging.getLogger(__name__)
 
@@ -155,9 +158,11 @@ def run_contract_tests(
         f"--rootdir={config.build_dir}",
         f"--junitxml={report}",
     ]
+    env = dict(os.environ)
+    env.pop(FIXED_SEED_ENV, None)
     if seed is not None:
         command.append(f"--hypothesis-seed={seed}")
-    env = dict(os.environ)
+        env[FIXED_SEED_ENV] = "1"
     env["SPECFIRST_ROOT"] = str(config.root)
     env["SPECFIRST_TARGET"] = target.value
     if max_examples is not None:

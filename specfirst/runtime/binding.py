@@ -39,6 +39,10 @@ TARGET_ENV = "SPECFIRST_TARGET"
 ROOT_ENV = "SPECFIRST_ROOT"
 MAX_EXAMPLES_ENV = "SPECFIRST_MAX_EXAMPLES"
 STEP_COUNT_ENV = "SPECFIRST_STEP_COUNT"
+# Set by runs whose seed pytest's --hypothesis-seed fixes: the same seed must
+# give the same draws on every machine, so neither a CI profile's
+# derandomization nor a local example database may replace it.
+FIXED_SEED_ENV = "SPECFIRST_FIXED_SEED"
 
 
 class Target(Enum):
@@ -83,6 +87,7 @@ class Binding:
     pinned: dict[str, int] = field(default_factory=dict)
     max_examples: int = 100
     step_count: int = 50
+    fixed_seed: bool = False
     where: str = ""  # the config table, for messages
 
 
@@ -117,6 +122,7 @@ def bind(component: str, model_class: type[SpecModel], near: Path | None) -> Bin
         pinned=dict(binding.constants),
         max_examples=_env_count(MAX_EXAMPLES_ENV, binding.max_examples),
         step_count=_env_count(STEP_COUNT_ENV, binding.step_count),
+        fixed_seed=os.environ.get(FIXED_SEED_ENV, "").strip() == "1",
         where=where,
     )
 

@@ -396,11 +396,7 @@ def run_contract(machine: type[ContractMachine]) -> None:
         binding = bind(machine.COMPONENT, model_class, here)
     except BindingError as exc:
         _fail_test(str(exc))
-    test_settings = settings(
-        max_examples=binding.max_examples,
-        stateful_step_count=binding.step_count,
-        deadline=None,
-    )
+    test_settings = contract_settings(binding)
     log.debug(
         "running %s against %s: %d examples of %d steps",
         machine.COMPONENT,
@@ -424,6 +420,23 @@ def run_contract(machine: type[ContractMachine]) -> None:
         if s.has_effect or binding.target is not Target.MODEL
     ]
     warn_unmet(machine.COMPONENT, runnable, RECORDER, before)
+
+
+def contract_settings(binding: Binding) -> settings:
+    """Hypothesis's settings for one run of a contract test under ``binding``.
+
+    Hypothesis's CI profile derandomizes, which overrides --hypothesis-seed,
+    and a local example database replays earlier failures; a run with a fixed
+    seed turns both off, so that it draws the same examples on every machine.
+    """
+    chosen = settings(
+        max_examples=binding.max_examples,
+        stateful_step_count=binding.step_count,
+        deadline=None,
+    )
+    if binding.fixed_seed:
+        chosen = settings(chosen, derandomize=False, database=None)
+    return chosen
 
 
 def _bound(machine: type[ContractMachine], binding: Binding) -> type[ContractMachine]:

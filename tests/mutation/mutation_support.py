@@ -28,3 +28,13 @@ def plant(path: Path, shipped: str, bug: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count(shipped) == 1, f"{shipped!r} occurs {text.count(shipped)} times"
     path.write_text(text.replace(shipped, bug), encoding="utf-8")
+
+
+def fixed_seed(env: dict[str, str], seed: int = 0) -> str:
+    """Fix a generated test run's draws to ``seed`` on every machine.
+
+    Sets the variable that stops a CI profile's derandomization from replacing
+    the seed in ``env``, and returns pytest's option that gives the seed.
+    """
+    env["SPECFIRST_FIXED_SEED"] = "1"
+    return f"--hypothesis-seed={seed}"

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from mutation_support import copy_project, plant
+from mutation_support import copy_project, fixed_seed, plant
 
 pytestmark = pytest.mark.slow
 
@@ -75,6 +75,8 @@ settings.load_profile("mutants")
 def run(root: Path, command: list[str]) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPECFIRST_")}
     env["SPECFIRST_ROOT"] = str(root)
+    if any(part.startswith("--hypothesis-seed") for part in command):
+        fixed_seed(env, SEED)
     return subprocess.run(
         command,
         cwd=root,

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from mutation_support import copy_project, plant
+from mutation_support import copy_project, fixed_seed, plant
 
 pytestmark = pytest.mark.slow
 
@@ -209,7 +209,7 @@ def fault_tests(root: Path, component: str) -> subprocess.CompletedProcess[str]:
             "addopts=",
             # The gate's seed: whether a run reaches the state a recovery bug
             # loses (a tripped barrier, a later term) must not be chance.
-            "--hypothesis-seed=0",
+            fixed_seed(env),
         ],
         cwd=root,
         env={**env, "SPECFIRST_ROOT": str(root)},

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from mutation_support import copy_project, plant
+from mutation_support import copy_project, fixed_seed, plant
 
 pytestmark = pytest.mark.slow
 
@@ -106,7 +106,7 @@ def fault_tests(root: Path) -> subprocess.CompletedProcess[str]:
             "addopts=",
             # The gate's seed, so that whether a run reaches the state a
             # recovery bug loses does not depend on chance.
-            "--hypothesis-seed=0",
+            fixed_seed(env),
         ],
         cwd=root,
         env=env,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from runtime_support import COUNTER_ADAPTER, REPO, generate_counter, make_project
 
 from adapters.circuit_breaker import CircuitBreakerAdapter
@@ -19,7 +21,7 @@ from specfirst.runtime import (
     bind,
     selected_target,
 )
-from specfirst.runtime.contract import load_model
+from specfirst.runtime.contract import contract_settings, load_model
 
 
 @pytest.fixture
@@ -34,7 +36,16 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SPECFIRST_ROOT", str(root))
     monkeypatch.delenv("SPECFIRST_TARGET", raising=False)
     monkeypatch.delenv("SPECFIRST_MAX_EXAMPLES", raising=False)
+    monkeypatch.delenv("SPECFIRST_FIXED_SEED", raising=False)
     return root
+
+
+@pytest.fixture
+def ci_profile() -> Iterator[None]:
+    """Hypothesis's own CI profile, the one it loads where ``CI`` is set."""
+    settings.load_profile("ci")
+    yield
+    settings.load_profile("default")
 
 
 def test_implementation_is_the_default_target(
@@ -140,6 +151,24 @@ def test_environment_overrides_example_count(
     make_project(project, COUNTER_ADAPTER, "max_examples = 7")
     monkeypatch.setenv("SPECFIRST_MAX_EXAMPLES", "1000")
     assert bind("Counter", counter_model, None).max_examples == 1000
+
+
+@pytest.mark.usefixtures("ci_profile")
+def test_fixed_seed_outranks_the_ci_profile(
+    project: Path, counter_model: type[SpecModel], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_project(project, COUNTER_ADAPTER)
+    monkeypatch.setenv("SPECFIRST_FIXED_SEED", "1")
+    chosen = contract_settings(bind("Counter", counter_model, None))
+    assert (chosen.derandomize, chosen.database) == (False, None)
+
+
+@pytest.mark.usefixtures("ci_profile")
+def test_without_a_fixed_seed_the_profile_rules(
+    project: Path, counter_model: type[SpecModel]
+) -> None:
+    make_project(project, COUNTER_ADAPTER)
+    assert contract_settings(bind("Counter", counter_model, None)).derandomize
 
 
 def test_config_sets_the_example_count(
