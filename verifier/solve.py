@@ -8,13 +8,10 @@ an obligation Z3 cannot handle is unknown, with Z3's message as the reason.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import time
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import z3
@@ -29,6 +26,7 @@ from verifier.obligation import (
     Status,
 )
 from verifier.outcome import Limits, Outcome, RawModel
+from verifier.pool import SolverPool
 from verifier.recheck import Recheck, reproduce
 from verifier.values import contains_unreadable
 from verifier.vocabulary import BOUNDED_IDENTITIES
@@ -42,9 +40,10 @@ class VerifyOptions:
 
     ``timeout_ms`` and ``rlimit`` bound each obligation (Z3's ``timeout`` and
     ``rlimit`` parameters; an rlimit is reproducible across machines, a
-    timeout is not). ``jobs`` is the number of worker processes, 1 to solve
-    in this process. ``cache_dir`` keeps proved and violated results (None:
-    no cache); ``emit_smt_dir`` receives each query as ``<id>.smt2``.
+    timeout is not). ``jobs`` is the number of worker processes
+    (``verifier.pool``), which stop a query that overruns its deadline.
+    ``cache_dir`` keeps proved and violated results (None: no cache);
+    ``emit_smt_dir`` receives each query as ``<id>.smt2``.
     """
 
     timeout_ms: int = 10000
@@ -330,17 +329,12 @@ def discharge(
 def _solve_all(
     obligations: Sequence[Obligation], limits: Limits, jobs: int
 ) -> list[Outcome]:
-    if jobs == 1 or len(obligations) <= 1:
-        return [solve_obligation(o, limits) for o in obligations]
+    if not obligations:
+        return []
     workers = min(jobs, len(obligations))
     log.debug("solving %d obligations on %d workers", len(obligations), workers)
-    with ProcessPoolExecutor(workers, mp_context=_pool_context()) as pool:
-        # Workers need only the query text; the spec stays in this process.
-        futures = [
-            pool.submit(solve_obligation, replace(o, recheck=None), limits)
-            for o in obligations
-        ]
-        return [_collect(future) for future in futures]
+    with SolverPool(workers, limits) as pool:
+        return pool.solve(obligations)
 
 
 def _cache_text(obligation: Obligation) -> str:
@@ -348,19 +342,3 @@ def _cache_text(obligation: Obligation) -> str:
     if not obligation.bounded_smt:
         return obligation.smt
     return f"{obligation.smt}\n; bounded\n{obligation.bounded_smt}"
-
-
-def _collect(future: Future[Outcome]) -> Outcome:
-    try:
-        return future.result()
-    except BrokenProcessPool as exc:
-        return Outcome(Answer.UNKNOWN, f"the solver process died: {exc}", None, 0.0)
-
-
-def _pool_context() -> multiprocessing.context.BaseContext:
-    # Forking a process with live Z3 state is fragile, so each worker starts
-    # from a fresh interpreter.
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context(
-        "forkserver" if "forkserver" in methods else "spawn"
-    )

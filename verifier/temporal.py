@@ -30,10 +30,7 @@ with the reason, never a verdict.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -60,7 +57,8 @@ from verifier.obligation import (
     Status,
 )
 from verifier.outcome import Limits, Outcome
-from verifier.solve import VerifyOptions, discharge, solve_obligation, z3_version
+from verifier.pool import SolverPool
+from verifier.solve import VerifyOptions, discharge, z3_version
 from verifier.trace import NotReplayed, Replay, Trace, plural, shorten
 from verifier.unroll import ReadTrace, RunQuery, read_trace, uses_old
 from verifier.vocabulary import EncodingError
@@ -921,14 +919,14 @@ class RunSolver:
         self.version = z3_version()
         folder = options.cache_dir
         self.cache = None if folder is None else ResultCache(Path(folder))
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool: SolverPool | None = None
 
     def __enter__(self) -> RunSolver:
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._pool is not None:
-            self._pool.shutdown()
+            self._pool.close()
             self._pool = None
 
     def solve(self, queries: Sequence[RunQuery]) -> list[_Solved]:
@@ -956,26 +954,8 @@ class RunSolver:
         return self.cache.get(obligation.smt, self.limits, self.version)
 
     def _run(self, obligations: list[Obligation]) -> list[Outcome]:
-        if self.options.jobs == 1 or len(obligations) <= 1:
-            return [solve_obligation(o, self.limits) for o in obligations]
-        pool = self._workers()
-        futures = [pool.submit(solve_obligation, o, self.limits) for o in obligations]
-        outcomes = []
-        for future in futures:
-            try:
-                outcomes.append(future.result())
-            except BrokenProcessPool as exc:
-                reason = f"the solver process died: {exc}"
-                outcomes.append(Outcome(Answer.UNKNOWN, reason, None, 0.0))
-                self._pool = None
-        return outcomes
-
-    def _workers(self) -> ProcessPoolExecutor:
+        if not obligations:
+            return []
         if self._pool is None:
-            methods = multiprocessing.get_all_start_methods()
-            # Forking a process with live Z3 state is fragile; workers start fresh.
-            context = multiprocessing.get_context(
-                "forkserver" if "forkserver" in methods else "spawn"
-            )
-            self._pool = ProcessPoolExecutor(self.options.jobs, mp_context=context)
-        return self._pool
+            self._pool = SolverPool(self.options.jobs, self.limits)
+        return self._pool.solve(obligations)
