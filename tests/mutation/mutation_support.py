@@ -7,6 +7,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 PROJECT_PARTS = ("specs", "reference_impl", "adapters", "pyproject.toml")
+# The gate's seed: whether a run of the generated tests reaches a planted bug
+# must not be chance.
+SEED = ("--seed", "0")
 
 
 def copy_project(root: Path) -> Path:

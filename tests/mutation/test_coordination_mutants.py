@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from mutation_support import copy_project, fixed_seed, plant
+from mutation_support import SEED, copy_project, fixed_seed, plant
 
 pytestmark = pytest.mark.slow
 
@@ -149,7 +149,7 @@ def contract_tests(
     command = [str(script)] if script.exists() else [sys.executable, "-m", "specfirst"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPECFIRST_")}
     return subprocess.run(
-        [*command, "test", *components, "--max-examples", str(MAX_EXAMPLES)],
+        [*command, "test", *components, "--max-examples", str(MAX_EXAMPLES), *SEED],
         cwd=root,
         env=env,
         capture_output=True,

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from mutation_support import copy_project, plant
+from mutation_support import SEED, copy_project, plant
 
 pytestmark = pytest.mark.slow
 
@@ -59,7 +59,7 @@ def contract_tests(root: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         # The gate's seed, so that whether a run reaches the state a bug
         # breaks (a dropping subscription polled) does not depend on chance.
-        [*command, "test", COMPONENT, "--seed", "0"],
+        [*command, "test", COMPONENT, *SEED],
         cwd=root,
         env=env,
         capture_output=True,

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from mutation_support import copy_project, plant
+from mutation_support import SEED, copy_project, plant
 
 pytestmark = pytest.mark.slow
 
@@ -51,7 +51,7 @@ def contract_tests(root: Path) -> subprocess.CompletedProcess[str]:
     command = [str(script)] if script.exists() else [sys.executable, "-m", "specfirst"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPECFIRST_")}
     return subprocess.run(
-        [*command, "test", COMPONENT],
+        [*command, "test", COMPONENT, *SEED],
         cwd=root,
         env=env,
         capture_output=True,
