@@ -425,8 +425,8 @@ def run_contract(machine: type[ContractMachine]) -> None:
 def contract_settings(binding: Binding) -> settings:
     """Hypothesis's settings for one run of a contract test under ``binding``.
 
-    Hypothesis's CI profile derandomizes, which overrides --hypothesis-seed,
-    and a local example database replays earlier failures; a run with a fixed
+    Hypothesis's CI profile derandomizes, which overrides --hypothesis-seed.
+    A local example database replays earlier failures. A run with a fixed
     seed turns both off, so that it draws the same examples on every machine.
     """
     chosen = settings(
