@@ -87,9 +87,11 @@ class SolverPool:
     ) -> None:
         if workers < 1:
             raise ValueError(f"workers={workers!r}; expected at least 1")
+        if deadline_s is not None and deadline_s <= 0:
+            raise ValueError(f"deadline_s={deadline_s!r}; expected a positive time")
         self.size = workers
         self.limits = limits
-        self.deadline_s = deadline_s or deadline_seconds(limits)
+        self.deadline_s = deadline_seconds(limits) if deadline_s is None else deadline_s
         self._solve = solve
         self._workers: list[_Worker] = []
 

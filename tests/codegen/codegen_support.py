@@ -83,7 +83,7 @@ def run_pytest(
     environment = {**os.environ, "PYTHONPATH": str(REPO), **env}
     environment.pop("PYTEST_ADDOPTS", None)
     if any(option.startswith("--hypothesis-seed") for option in options):
-        # The seed holds in CI too, where Hypothesis's profile derandomizes.
+        # The seed must also apply in CI, where Hypothesis's profile derandomizes.
         environment["SPECFIRST_FIXED_SEED"] = "1"
     command = [
         sys.executable,

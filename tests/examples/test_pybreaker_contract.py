@@ -73,7 +73,7 @@ def _run_contract_test(
     }
     env["SPECFIRST_ROOT"] = str(EXAMPLE)
     env["SPECFIRST_TARGET"] = target
-    # The seed below holds in CI too, where Hypothesis's profile would
+    # The seed below must also apply in CI, where Hypothesis's profile would
     # otherwise derandomize the run.
     env["SPECFIRST_FIXED_SEED"] = "1"
     command = [

@@ -13,7 +13,7 @@ from verifier.outcome import Limits, Outcome
 from verifier.solve import solve_obligation
 
 # Obligation ids that make the worker hang, as Z3 does when it never reaches
-# a cancellation point, or exit without an answer.
+# a cancellation point, or exit without sending a result.
 HANG = "Slow.hang"
 DIE = "Slow.die"
 

@@ -6,6 +6,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from slow_solve import DIE, HANG, solve_or_misbehave
 from verifier_support import load_text
 
@@ -77,6 +78,12 @@ def _pool(workers: int) -> SolverPool:
 
 def test_deadline_covers_both_queries() -> None:
     assert deadline_seconds(_LIMITS) == 2 * 2 * 2.0 + 5.0
+
+
+@pytest.mark.parametrize("deadline_s", [0.0, -1.0])
+def test_non_positive_deadline_is_rejected(deadline_s: float) -> None:
+    with pytest.raises(ValueError, match="deadline_s"):
+        SolverPool(1, _LIMITS, deadline_s)
 
 
 def test_overrunning_query_is_unknown() -> None:
