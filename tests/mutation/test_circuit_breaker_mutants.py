@@ -14,22 +14,19 @@ cores, measured with shrinking on).
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from mutation_support import copy_project, fixed_seed, plant
+from mutation_support import copy_project, generated_test, plant
 
 pytestmark = pytest.mark.slow
 
 COMPONENT = "CircuitBreaker"
 TARGET = "reference_impl/circuit_breaker.py"
 FAULT_TEST = "build/specfirst/test_circuit_breaker_faults.py"
-# The gate's seed, so that a verdict repeats. The examples per test stay at
-# the config's 300, because fewer examples often never reach the trial limit.
-SEED = 0
+# The examples per test stay at the config's 300, because fewer examples
+# often never reach the trial limit.
 
 # (name, the text as shipped, the text with the bug), each within one line
 MUTANTS = [
@@ -72,33 +69,9 @@ settings.load_profile("mutants")
 """
 
 
-def run(root: Path, command: list[str]) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SPECFIRST_")}
-    env["SPECFIRST_ROOT"] = str(root)
-    if any(part.startswith("--hypothesis-seed") for part in command):
-        fixed_seed(env, SEED)
-    return subprocess.run(
-        command,
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-
-
 def generated_tests(root: Path) -> subprocess.CompletedProcess[str]:
-    script = Path(sys.executable).parent / "specfirst"
-    specfirst = (
-        [str(script)] if script.exists() else [sys.executable, "-m", "specfirst"]
-    )
-    generated = run(root, [*specfirst, "gen"])
-    assert generated.returncode == 0, generated.stdout + generated.stderr
     (root / "conftest.py").write_text(CONFTEST, encoding="utf-8")
-    options = ["-q", "-p", "no:cacheprovider", "-o", "addopts=", f"--rootdir={root}"]
-    seed = f"--hypothesis-seed={SEED}"
-    return run(root, [sys.executable, "-m", "pytest", FAULT_TEST, *options, seed])
+    return generated_test(root, FAULT_TEST, options=[f"--rootdir={root}"])
 
 
 def test_shipped_code_passes(tmp_path: Path) -> None:

@@ -10,13 +10,11 @@ must fail its generated fault test, which ``specfirst test`` does not run.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from mutation_support import SEED, copy_project, fixed_seed, plant
+from mutation_support import SEED, copy_project, generated_test, plant, specfirst
 
 pytestmark = pytest.mark.slow
 
@@ -145,17 +143,8 @@ RECOVERY_MUTANTS = [
 def contract_tests(
     root: Path, components: tuple[str, ...]
 ) -> subprocess.CompletedProcess[str]:
-    script = Path(sys.executable).parent / "specfirst"
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "specfirst"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SPECFIRST_")}
-    return subprocess.run(
-        [*command, "test", *components, "--max-examples", str(MAX_EXAMPLES), *SEED],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
+    return specfirst(
+        root, "test", *components, "--max-examples", str(MAX_EXAMPLES), *SEED
     )
 
 
@@ -180,44 +169,10 @@ def test_planted_bug_is_caught(
 
 
 def fault_tests(root: Path, component: str) -> subprocess.CompletedProcess[str]:
-    script = Path(sys.executable).parent / "specfirst"
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "specfirst"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SPECFIRST_")}
-    generated = subprocess.run(
-        [*command, "gen"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert generated.returncode == 0, generated.stdout + generated.stderr
+    # The seed decides whether a run reaches the state a recovery bug loses
+    # (a tripped barrier, a later term), so it is the gate's, never chance.
     snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in component)
-    test_file = root / "build" / "specfirst" / f"test{snake}_faults.py"
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            str(test_file),
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            # The copied project's own options spread tests over workers;
-            # one fault test runs best in this one process.
-            "-o",
-            "addopts=",
-            # The gate's seed: whether a run reaches the state a recovery bug
-            # loses (a tripped barrier, a later term) must not be chance.
-            fixed_seed(env),
-        ],
-        cwd=root,
-        env={**env, "SPECFIRST_ROOT": str(root)},
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    return generated_test(root, f"build/specfirst/test{snake}_faults.py")
 
 
 @pytest.mark.parametrize(

@@ -8,13 +8,11 @@ bug's doing.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from mutation_support import SEED, copy_project, plant
+from mutation_support import SEED, copy_project, plant, specfirst
 
 pytestmark = pytest.mark.slow
 
@@ -53,20 +51,9 @@ MUTANTS = [
 
 
 def contract_tests(root: Path) -> subprocess.CompletedProcess[str]:
-    script = Path(sys.executable).parent / "specfirst"
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "specfirst"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SPECFIRST_")}
-    return subprocess.run(
-        # The gate's seed, so that whether a run reaches the state a bug
-        # breaks (a dropping subscription polled) does not depend on chance.
-        [*command, "test", COMPONENT, *SEED],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    # The gate's seed, so that whether a run reaches the state a bug breaks
+    # (a dropping subscription polled) does not depend on chance.
+    return specfirst(root, "test", COMPONENT, *SEED)
 
 
 def test_shipped_code_passes(tmp_path: Path) -> None:

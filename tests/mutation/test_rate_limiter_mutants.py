@@ -14,21 +14,17 @@ breaker case on two cores, measured with shrinking on).
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from mutation_support import copy_project, fixed_seed, plant
+from mutation_support import copy_project, generated_test, plant
 
 pytestmark = pytest.mark.slow
 
 COMPONENT = "RateLimiter"
 TARGET = "reference_impl/rate_limiter.py"
 FAULT_TEST = "build/specfirst/test_rate_limiter_faults.py"
-# The gate's seed, so that a verdict repeats.
-SEED = 0
 
 # NOTE: a rejection that drops the refill (``else bucket.tokens`` in place of
 # ``else level``) is not listed because the generated tests rarely catch it:
@@ -76,33 +72,9 @@ settings.load_profile("mutants")
 """
 
 
-def run(root: Path, command: list[str]) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SPECFIRST_")}
-    env["SPECFIRST_ROOT"] = str(root)
-    if any(part.startswith("--hypothesis-seed") for part in command):
-        fixed_seed(env, SEED)
-    return subprocess.run(
-        command,
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-
-
 def generated_tests(root: Path) -> subprocess.CompletedProcess[str]:
-    script = Path(sys.executable).parent / "specfirst"
-    specfirst = (
-        [str(script)] if script.exists() else [sys.executable, "-m", "specfirst"]
-    )
-    generated = run(root, [*specfirst, "gen"])
-    assert generated.returncode == 0, generated.stdout + generated.stderr
     (root / "conftest.py").write_text(CONFTEST, encoding="utf-8")
-    options = ["-q", "-p", "no:cacheprovider", "-o", "addopts=", f"--rootdir={root}"]
-    seed = f"--hypothesis-seed={SEED}"
-    return run(root, [sys.executable, "-m", "pytest", FAULT_TEST, *options, seed])
+    return generated_test(root, FAULT_TEST, options=[f"--rootdir={root}"])
 
 
 def test_shipped_code_passes(tmp_path: Path) -> None:

@@ -9,13 +9,11 @@ manager crashes, so those bugs are run against the generated fault test.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from mutation_support import SEED, copy_project, fixed_seed, plant
+from mutation_support import SEED, copy_project, generated_test, plant, specfirst
 
 pytestmark = pytest.mark.slow
 
@@ -64,58 +62,13 @@ FAULT_TEST = "build/specfirst/test_resource_manager_faults.py"
 
 
 def contract_tests(root: Path) -> subprocess.CompletedProcess[str]:
-    script = Path(sys.executable).parent / "specfirst"
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "specfirst"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SPECFIRST_")}
-    return subprocess.run(
-        [*command, "test", COMPONENT, "--max-examples", str(MAX_EXAMPLES), *SEED],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
+    return specfirst(
+        root, "test", COMPONENT, "--max-examples", str(MAX_EXAMPLES), *SEED
     )
 
 
 def fault_tests(root: Path) -> subprocess.CompletedProcess[str]:
-    script = Path(sys.executable).parent / "specfirst"
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "specfirst"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SPECFIRST_")}
-    generated = subprocess.run(
-        [*command, "gen"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert generated.returncode == 0, generated.stdout + generated.stderr
-    env["SPECFIRST_MAX_EXAMPLES"] = str(MAX_EXAMPLES)
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            FAULT_TEST,
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            # The copied project's own options spread tests over workers;
-            # one fault test runs best in this one process.
-            "-o",
-            "addopts=",
-            # The gate's seed, so that whether a run reaches the state a
-            # recovery bug loses does not depend on chance.
-            fixed_seed(env),
-        ],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    return generated_test(root, FAULT_TEST, MAX_EXAMPLES)
 
 
 def test_shipped_code_passes(tmp_path: Path) -> None:

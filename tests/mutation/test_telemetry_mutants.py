@@ -9,13 +9,11 @@ so those bugs are run against the generated fault test.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from mutation_support import copy_project, fixed_seed, plant
+from mutation_support import copy_project, generated_test, plant, specfirst
 
 pytestmark = pytest.mark.slow
 
@@ -64,60 +62,14 @@ FAULT_TEST = "build/specfirst/test_telemetry_service_faults.py"
 
 
 def contract_tests(root: Path) -> subprocess.CompletedProcess[str]:
-    script = Path(sys.executable).parent / "specfirst"
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "specfirst"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SPECFIRST_")}
     # NOTE: no fixed seed here: seed 0 misses percentile_rank_rounded_down,
     # whose floor and ceiling differ only for some sample counts. Unseeded,
     # Hypothesis's CI profile derandomizes the run, and locally it is random.
-    return subprocess.run(
-        [*command, "test", COMPONENT],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    return specfirst(root, "test", COMPONENT)
 
 
 def fault_tests(root: Path) -> subprocess.CompletedProcess[str]:
-    script = Path(sys.executable).parent / "specfirst"
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "specfirst"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SPECFIRST_")}
-    generated = subprocess.run(
-        [*command, "gen"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert generated.returncode == 0, generated.stdout + generated.stderr
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            FAULT_TEST,
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            # The copied project's own options spread tests over workers;
-            # one fault test runs best in this one process.
-            "-o",
-            "addopts=",
-            # The gate's seed, so that whether a run reaches the state a
-            # recovery bug loses does not depend on chance.
-            fixed_seed(env),
-        ],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    return generated_test(root, FAULT_TEST)
 
 
 def test_shipped_code_passes(tmp_path: Path) -> None:
